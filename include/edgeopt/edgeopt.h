@@ -1,0 +1,226 @@
+/* edgeopt — torch.optim-compatible optimizers for on-device fine-tuning.
+ *
+ * C API. Usable from C11 and C++17. No heap, no exceptions: every call
+ * returns an edgeopt_status, and on any error nothing the caller owns
+ * (parameters, optimizer state) has been modified.
+ *
+ * Hyper-parameters use torch.optim's names and defaults; they are doubles so
+ * that per-step scalars (bias corrections, ...) are formed exactly as torch
+ * forms them from Python floats, then rounded once to float32.
+ */
+#ifndef EDGEOPT_EDGEOPT_H
+#define EDGEOPT_EDGEOPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum edgeopt_status {
+    EDGEOPT_OK = 0,
+    EDGEOPT_ERR_NULL_POINTER,
+    EDGEOPT_ERR_UNKNOWN_ALGORITHM,
+    EDGEOPT_ERR_LR_REQUIRED,        /* SGD has no default learning rate */
+    EDGEOPT_ERR_INVALID_LR,
+    EDGEOPT_ERR_INVALID_MOMENTUM,
+    EDGEOPT_ERR_INVALID_DAMPENING,
+    EDGEOPT_ERR_NESTEROV_REQUIRES_MOMENTUM, /* momentum > 0 and dampening == 0 */
+    EDGEOPT_ERR_INVALID_WEIGHT_DECAY,
+    EDGEOPT_ERR_INVALID_LR_DECAY,
+    EDGEOPT_ERR_INVALID_INITIAL_ACCUMULATOR,
+    EDGEOPT_ERR_INVALID_EPS,
+    EDGEOPT_ERR_INVALID_ALPHA,
+    EDGEOPT_ERR_INVALID_RHO,
+    EDGEOPT_ERR_INVALID_BETA1,
+    EDGEOPT_ERR_INVALID_BETA2,
+    EDGEOPT_ERR_INVALID_MOMENTUM_DECAY,
+    EDGEOPT_ERR_NO_TENSORS,
+    EDGEOPT_ERR_ARENA_TOO_SMALL,
+    EDGEOPT_ERR_TENSOR_COUNT_MISMATCH, /* step() got another number of tensors than init() */
+    EDGEOPT_ERR_LENGTH_MISMATCH,       /* a tensor's length differs from init() */
+    EDGEOPT_ERR_OVERLAP,               /* param, grad and the arena must not overlap */
+    EDGEOPT_ERR_NOT_INITIALIZED,
+    EDGEOPT_ERR_LAYOUT_CHANGE,         /* new options would need other state buffers */
+    EDGEOPT_ERR_UNKNOWN_ISA,
+    EDGEOPT_ERR_ISA_UNAVAILABLE,       /* not compiled in, or the CPU/OS lacks it */
+    EDGEOPT_ERR_SLOT_OUT_OF_RANGE,
+    EDGEOPT_STATUS_COUNT
+} edgeopt_status;
+
+/* A short English message for a status; "" when built with EDGEOPT_NO_MESSAGES. */
+const char* edgeopt_status_message(edgeopt_status status);
+
+typedef enum edgeopt_algorithm {
+    EDGEOPT_SGD = 1, /* also Momentum and Nesterov (NAG) */
+    EDGEOPT_ADAGRAD,
+    EDGEOPT_RMSPROP,
+    EDGEOPT_ADADELTA,
+    EDGEOPT_ADAM,
+    EDGEOPT_ADAMW,
+    EDGEOPT_ADAMAX,
+    EDGEOPT_NADAM,
+    EDGEOPT_RADAM,
+    EDGEOPT_LION
+} edgeopt_algorithm;
+
+/* torch.optim.SGD: lr is required (the default is NaN, rejected as LR_REQUIRED). */
+typedef struct edgeopt_sgd_options {
+    double lr, momentum, dampening, weight_decay;
+    bool nesterov, maximize;
+} edgeopt_sgd_options;
+
+typedef struct edgeopt_adagrad_options {
+    double lr, lr_decay, weight_decay, initial_accumulator_value, eps;
+    bool maximize;
+} edgeopt_adagrad_options;
+
+typedef struct edgeopt_rmsprop_options {
+    double lr, alpha, eps, weight_decay, momentum;
+    bool centered, maximize;
+} edgeopt_rmsprop_options;
+
+typedef struct edgeopt_adadelta_options {
+    double lr, rho, eps, weight_decay;
+    bool maximize;
+} edgeopt_adadelta_options;
+
+/* Adam and AdamW (AdamW decouples weight_decay from the gradient). */
+typedef struct edgeopt_adam_options {
+    double lr, beta1, beta2, eps, weight_decay;
+    bool amsgrad, maximize;
+} edgeopt_adam_options;
+
+typedef struct edgeopt_adamax_options {
+    double lr, beta1, beta2, eps, weight_decay;
+    bool maximize;
+} edgeopt_adamax_options;
+
+typedef struct edgeopt_nadam_options {
+    double lr, beta1, beta2, eps, weight_decay, momentum_decay;
+} edgeopt_nadam_options;
+
+typedef struct edgeopt_radam_options {
+    double lr, beta1, beta2, eps, weight_decay;
+} edgeopt_radam_options;
+
+/* Lion (Chen et al. 2023): sign update, decoupled weight decay. */
+typedef struct edgeopt_lion_options {
+    double lr, beta1, beta2, weight_decay;
+} edgeopt_lion_options;
+
+typedef struct edgeopt_config {
+    edgeopt_algorithm algorithm;
+    union {
+        edgeopt_sgd_options sgd;
+        edgeopt_adagrad_options adagrad;
+        edgeopt_rmsprop_options rmsprop;
+        edgeopt_adadelta_options adadelta;
+        edgeopt_adam_options adam; /* EDGEOPT_ADAM and EDGEOPT_ADAMW */
+        edgeopt_adamax_options adamax;
+        edgeopt_nadam_options nadam;
+        edgeopt_radam_options radam;
+        edgeopt_lion_options lion;
+    };
+} edgeopt_config;
+
+/* torch's defaults for an algorithm; .algorithm is 0 for an unknown one. */
+edgeopt_config edgeopt_defaults(edgeopt_algorithm algorithm);
+/* "sgd", "adam", ...; NULL for an unknown algorithm. */
+const char* edgeopt_algorithm_name(edgeopt_algorithm algorithm);
+/* Parses a name as above; returns false if unknown. */
+bool edgeopt_algorithm_parse(const char* name, edgeopt_algorithm* out);
+/* Checks hyper-parameters with torch's rules. */
+edgeopt_status edgeopt_validate(const edgeopt_config* config);
+
+/* Instruction sets a kernel can be written for. */
+typedef enum edgeopt_isa {
+    EDGEOPT_ISA_AUTO = 0, /* fastest available; on hosted builds EDGEOPT_ISA=name overrides */
+    EDGEOPT_ISA_SCALAR,   /* the reference: plain C++, std::fma, IEEE div/sqrt */
+    EDGEOPT_ISA_SSE2,
+    EDGEOPT_ISA_AVX2,     /* AVX2 + FMA */
+    EDGEOPT_ISA_AVX512,   /* AVX-512F */
+    EDGEOPT_ISA_NEON64,
+    EDGEOPT_ISA_NEONV7,
+    EDGEOPT_ISA_HELIUM,
+    EDGEOPT_ISA_COUNT
+} edgeopt_isa;
+
+const char* edgeopt_isa_name(edgeopt_isa isa); /* "scalar", "avx2", ...; NULL if unknown */
+bool edgeopt_isa_parse(const char* name, edgeopt_isa* out);
+/* Compiled in and supported by this CPU and OS. */
+bool edgeopt_isa_available(edgeopt_isa isa);
+/* What EDGEOPT_ISA_AUTO resolves to for an algorithm on this machine. */
+edgeopt_isa edgeopt_isa_default(edgeopt_algorithm algorithm);
+
+/* Number of float buffers of state per parameter (0..3) for these options. */
+unsigned edgeopt_state_slots(const edgeopt_config* config);
+/* Name of a state slot as torch names it ("exp_avg", ...); NULL if out of range. */
+const char* edgeopt_state_slot_name(const edgeopt_config* config, unsigned slot);
+
+/* Arena layout: a table of tensor lengths, then for every tensor one
+ * 64-byte-aligned slice per state slot. The arena itself may have any
+ * alignment; EDGEOPT_ARENA_ALIGN - 1 bytes of slack are always included. */
+#define EDGEOPT_ARENA_ALIGN 64u
+#define EDGEOPT_ROUND_UP_(x) ((((size_t)(x)) + EDGEOPT_ARENA_ALIGN - 1u) / EDGEOPT_ARENA_ALIGN * EDGEOPT_ARENA_ALIGN)
+/* Compile-time size for one tensor of n floats with `slots` state buffers (exact). */
+#define EDGEOPT_ARENA_BYTES_1(slots, n) \
+    ((size_t)(EDGEOPT_ARENA_ALIGN - 1u) + EDGEOPT_ROUND_UP_(sizeof(size_t)) + (size_t)(slots)*EDGEOPT_ROUND_UP_(4u * (size_t)(n)))
+/* Compile-time upper bound for `count` tensors holding `total` floats in all. */
+#define EDGEOPT_ARENA_BYTES(slots, count, total)                                              \
+    ((size_t)(EDGEOPT_ARENA_ALIGN - 1u) + EDGEOPT_ROUND_UP_(sizeof(size_t) * (size_t)(count)) + \
+     (size_t)(slots) * (4u * (size_t)(total) + (size_t)(count) * (EDGEOPT_ARENA_ALIGN - 1u)))
+
+/* Exact arena bytes init() needs; 0 if the config is invalid or lengths is NULL. */
+size_t edgeopt_state_bytes(const edgeopt_config* config, const size_t* lengths, size_t count);
+
+/* Caller-owned optimizer object. Fields are private: use the functions. */
+typedef struct edgeopt_optimizer {
+    uint32_t magic;
+    edgeopt_config config;
+    edgeopt_isa isa;
+    uint64_t step;
+    double nadam_mu_product;
+    size_t tensor_count;
+    size_t* lengths;
+    unsigned char* state;
+    unsigned char* arena;
+    size_t arena_bytes;
+} edgeopt_optimizer;
+
+/* One parameter tensor and its gradient, flat float32 arrays of `length`. */
+typedef struct edgeopt_tensor {
+    float* param;
+    const float* grad;
+    size_t length;
+} edgeopt_tensor;
+
+/* Lays out state for `count` tensors in the caller's arena and sets it to torch's initial values. */
+edgeopt_status edgeopt_init(edgeopt_optimizer* opt, const edgeopt_config* config, const size_t* lengths,
+                            size_t count, void* arena, size_t arena_bytes);
+/* One optimizer step over all tensors (in init()'s order). */
+edgeopt_status edgeopt_step(edgeopt_optimizer* opt, const edgeopt_tensor* tensors, size_t count);
+/* Changes the learning rate for the following steps (schedules). */
+edgeopt_status edgeopt_set_lr(edgeopt_optimizer* opt, double lr);
+/* Replaces all hyper-parameters; the algorithm and state slots must stay the same. */
+edgeopt_status edgeopt_set_config(edgeopt_optimizer* opt, const edgeopt_config* config);
+edgeopt_status edgeopt_get_config(const edgeopt_optimizer* opt, edgeopt_config* out);
+/* Steps taken since init() or reset(). 0 for an uninitialized optimizer. */
+uint64_t edgeopt_step_count(const edgeopt_optimizer* opt);
+/* Back to the state right after init(): step 0, initial moments. */
+edgeopt_status edgeopt_reset(edgeopt_optimizer* opt);
+/* Forgets the arena; the optimizer must be init()ed again before use. */
+void edgeopt_destroy(edgeopt_optimizer* opt);
+/* Forces a kernel (EDGEOPT_ISA_AUTO restores the default). */
+edgeopt_status edgeopt_set_isa(edgeopt_optimizer* opt, edgeopt_isa isa);
+edgeopt_isa edgeopt_get_isa(const edgeopt_optimizer* opt);
+/* A tensor's state buffer (length floats) for a slot; NULL if out of range. */
+float* edgeopt_state_buffer(const edgeopt_optimizer* opt, size_t tensor, unsigned slot);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EDGEOPT_EDGEOPT_H */

@@ -1,0 +1,90 @@
+// edgeopt — C++17 API.  A thin, header-only layer over the C API
+// (edgeopt.h): same objects, same arena, no heap, no exceptions.
+//
+//   alignas(64) static unsigned char arena[edgeopt::arena_bytes(2, {784 * 128, 128})];
+//   edgeopt::optimizer opt;
+//   auto config = edgeopt::defaults(EDGEOPT_ADAM);
+//   config.adam.lr = 3e-4;
+//   if (opt.init(config, lengths, arena) != EDGEOPT_OK) ...
+//   opt.step(tensors);
+#ifndef EDGEOPT_EDGEOPT_HPP
+#define EDGEOPT_EDGEOPT_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <utility>
+
+#include "edgeopt/edgeopt.h"
+
+namespace edgeopt {
+
+using status = edgeopt_status;
+using config = edgeopt_config;
+using tensor = edgeopt_tensor;
+using isa = edgeopt_isa;
+
+inline config defaults(edgeopt_algorithm algorithm) { return edgeopt_defaults(algorithm); }
+inline const char* message(status s) { return edgeopt_status_message(s); }
+
+// Exact arena size for `slots` state buffers per parameter (see
+// edgeopt_state_slots or README's table) and these tensor lengths; usable in
+// constant expressions, e.g. to size a static arena.
+constexpr std::size_t arena_bytes(unsigned slots, std::initializer_list<std::size_t> lengths) {
+    std::size_t total = (EDGEOPT_ARENA_ALIGN - 1) + EDGEOPT_ROUND_UP_(sizeof(std::size_t) * lengths.size());
+    for (std::size_t length : lengths) total += slots * EDGEOPT_ROUND_UP_(4 * length);
+    return total;
+}
+
+// A pointer-and-length view, so that arrays, std::array and std::vector all
+// pass without this header depending on <span>.
+template <class T>
+struct view {
+    const T* data;
+    std::size_t size;
+    template <std::size_t N>
+    constexpr view(const T (&array)[N]) : data(array), size(N) {}
+    template <class Container, class = decltype(std::declval<const Container&>().data())>
+    constexpr view(const Container& c) : data(c.data()), size(c.size()) {}
+    constexpr view(const T* d, std::size_t n) : data(d), size(n) {}
+    constexpr view(std::initializer_list<T> list) : data(list.begin()), size(list.size()) {}
+};
+
+class optimizer {
+public:
+    optimizer() : state_{} {}
+    optimizer(const optimizer&) = delete;  // two objects stepping one arena would corrupt it
+    optimizer& operator=(const optimizer&) = delete;
+    ~optimizer() { edgeopt_destroy(&state_); }
+
+    status init(const config& c, view<std::size_t> lengths, void* arena, std::size_t arena_size) {
+        return edgeopt_init(&state_, &c, lengths.data, lengths.size, arena, arena_size);
+    }
+    template <std::size_t N>
+    status init(const config& c, view<std::size_t> lengths, unsigned char (&arena)[N]) {
+        return init(c, lengths, arena, N);
+    }
+    status step(view<tensor> tensors) { return edgeopt_step(&state_, tensors.data, tensors.size); }
+    status set_lr(double lr) { return edgeopt_set_lr(&state_, lr); }
+    status set_config(const config& c) { return edgeopt_set_config(&state_, &c); }
+    config get_config() const {
+        config c{};
+        edgeopt_get_config(&state_, &c);
+        return c;
+    }
+    std::uint64_t step_count() const { return edgeopt_step_count(&state_); }
+    status reset() { return edgeopt_reset(&state_); }
+    status force_isa(isa i) { return edgeopt_set_isa(&state_, i); }
+    isa active_isa() const { return edgeopt_get_isa(&state_); }
+    float* state(std::size_t tensor_index, unsigned slot) const {
+        return edgeopt_state_buffer(&state_, tensor_index, slot);
+    }
+    edgeopt_optimizer* c_handle() { return &state_; }
+
+private:
+    edgeopt_optimizer state_;
+};
+
+}  // namespace edgeopt
+
+#endif  // EDGEOPT_EDGEOPT_HPP

@@ -1,0 +1,238 @@
+// The optimizer object: init, step, and the calls around them.  Everything
+// here checks first and writes last, so a call that returns an error has not
+// modified parameters, state or the optimizer object.
+#include <cstdlib>
+#include <cstring>
+
+#include "arena.hpp"
+#include "kernel/table.hpp"
+#include "optim/algorithms.hpp"
+
+namespace {
+
+using namespace edgeopt;
+
+constexpr std::uint32_t initialized_magic = 0xED6E0B71u;
+
+bool initialized(const edgeopt_optimizer* opt) { return opt && opt->magic == initialized_magic; }
+
+unsigned slot_mask(const edgeopt_config& config) {
+    return optim::visit(
+        config.algorithm, [&](auto tag) { return decltype(tag)::type::slot_mask(decltype(tag)::type::of(config)); },
+        [] { return 0u; });
+}
+
+bool overlap(const void* a, std::size_t a_bytes, const void* b, std::size_t b_bytes) {
+    if (a_bytes == 0 || b_bytes == 0) return false;
+    const auto a0 = reinterpret_cast<std::uintptr_t>(a);
+    const auto b0 = reinterpret_cast<std::uintptr_t>(b);
+    return a0 < b0 + b_bytes && b0 < a0 + a_bytes;
+}
+
+// EDGEOPT_ISA=name in the environment forces a kernel on hosted builds.
+edgeopt_status resolve_isa(edgeopt_isa requested, edgeopt_algorithm algorithm, edgeopt_isa* out) {
+    edgeopt_isa isa = requested;
+#ifndef EDGEOPT_FREESTANDING
+    if (isa == EDGEOPT_ISA_AUTO) {
+        const char* forced = std::getenv("EDGEOPT_ISA");
+        if (forced && *forced && !edgeopt_isa_parse(forced, &isa)) return EDGEOPT_ERR_UNKNOWN_ISA;
+    }
+#endif
+    if (isa == EDGEOPT_ISA_AUTO) isa = kernel::default_isa(algorithm);
+    if (isa < 0 || isa >= EDGEOPT_ISA_COUNT) return EDGEOPT_ERR_UNKNOWN_ISA;
+    if (!kernel::table_for(isa)) return EDGEOPT_ERR_ISA_UNAVAILABLE;
+    *out = isa;
+    return EDGEOPT_OK;
+}
+
+void fill_initial_state(const edgeopt_optimizer& opt) {
+    const edgeopt_config& config = opt.config;
+    const unsigned mask = slot_mask(config);
+    unsigned char* cursor = opt.state;
+    for (std::size_t i = 0; i < opt.tensor_count; ++i) {
+        float* slots[3];
+        arena::tensor_slots(mask, opt.lengths[i], cursor, slots);
+        for (unsigned k = 0; k < 3; ++k) {
+            if (!slots[k]) continue;
+            const float value = optim::visit(
+                config.algorithm,
+                [&](auto tag) { return decltype(tag)::type::initial_value(decltype(tag)::type::of(config), k); },
+                [] { return 0.0f; });
+            for (std::size_t j = 0; j < opt.lengths[i]; ++j) slots[k][j] = value;
+        }
+    }
+}
+
+edgeopt_status check_tensors(const edgeopt_optimizer& opt, const edgeopt_tensor* tensors, std::size_t count) {
+    if (!tensors) return EDGEOPT_ERR_NULL_POINTER;
+    if (count != opt.tensor_count) return EDGEOPT_ERR_TENSOR_COUNT_MISMATCH;
+    for (std::size_t i = 0; i < count; ++i) {
+        const edgeopt_tensor& t = tensors[i];
+        if (t.length != opt.lengths[i]) return EDGEOPT_ERR_LENGTH_MISMATCH;
+        if (t.length == 0) continue;
+        if (!t.param || !t.grad) return EDGEOPT_ERR_NULL_POINTER;
+        const std::size_t bytes = t.length * sizeof(float);
+        if (overlap(t.param, bytes, t.grad, bytes) || overlap(t.param, bytes, opt.arena, opt.arena_bytes) ||
+            overlap(t.grad, bytes, opt.arena, opt.arena_bytes))
+            return EDGEOPT_ERR_OVERLAP;
+    }
+    return EDGEOPT_OK;
+}
+
+template <class Opt>
+void run_step(edgeopt_optimizer& opt, const kernel::table& kernels, const edgeopt_tensor* tensors) {
+    const std::uint64_t t = opt.step + 1;
+    double mu_product = opt.nadam_mu_product;
+    const typename Opt::coeffs coeffs = Opt::at_step(opt.config, t, mu_product);
+    const kernel::kernel_fn<Opt> run = kernels.get<Opt>();
+    const unsigned mask = Opt::slot_mask(Opt::of(opt.config));
+    unsigned char* cursor = opt.state;
+    for (std::size_t i = 0; i < opt.tensor_count; ++i) {
+        kernel::tensor_streams streams{tensors[i].param, tensors[i].grad, {}, tensors[i].length};
+        arena::tensor_slots(mask, tensors[i].length, cursor, streams.state);
+        if (streams.length != 0) run(coeffs, streams);
+    }
+    opt.step = t;
+    opt.nadam_mu_product = mu_product;
+}
+
+double* lr_of(edgeopt_config& c) {
+    switch (c.algorithm) {
+        case EDGEOPT_SGD: return &c.sgd.lr;
+        case EDGEOPT_ADAGRAD: return &c.adagrad.lr;
+        case EDGEOPT_RMSPROP: return &c.rmsprop.lr;
+        case EDGEOPT_ADADELTA: return &c.adadelta.lr;
+        case EDGEOPT_ADAM:
+        case EDGEOPT_ADAMW: return &c.adam.lr;
+        case EDGEOPT_ADAMAX: return &c.adamax.lr;
+        case EDGEOPT_NADAM: return &c.nadam.lr;
+        case EDGEOPT_RADAM: return &c.radam.lr;
+        case EDGEOPT_LION: return &c.lion.lr;
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+extern "C" {
+
+size_t edgeopt_state_bytes(const edgeopt_config* config, const size_t* lengths, size_t count) {
+    if (!config || !lengths || edgeopt_validate(config) != EDGEOPT_OK) return 0;
+    const std::size_t bytes = arena::required_bytes(arena::slot_count(slot_mask(*config)), lengths, count);
+    return bytes == arena::size_max ? 0 : bytes;
+}
+
+edgeopt_status edgeopt_init(edgeopt_optimizer* opt, const edgeopt_config* config, const size_t* lengths,
+                            size_t count, void* arena_memory, size_t arena_bytes) {
+    if (!opt || !config || !lengths || !arena_memory) return EDGEOPT_ERR_NULL_POINTER;
+    const edgeopt_status valid = edgeopt_validate(config);
+    if (valid != EDGEOPT_OK) return valid;
+    if (count == 0) return EDGEOPT_ERR_NO_TENSORS;
+    const unsigned mask = slot_mask(*config);
+    const std::size_t needed = arena::required_bytes(arena::slot_count(mask), lengths, count);
+    if (needed == arena::size_max || arena_bytes < needed) return EDGEOPT_ERR_ARENA_TOO_SMALL;
+    if (overlap(lengths, count * sizeof(size_t), arena_memory, arena_bytes) ||
+        overlap(opt, sizeof *opt, arena_memory, arena_bytes))
+        return EDGEOPT_ERR_OVERLAP;
+    edgeopt_isa isa = EDGEOPT_ISA_SCALAR;
+    const edgeopt_status resolved = resolve_isa(EDGEOPT_ISA_AUTO, config->algorithm, &isa);
+    if (resolved != EDGEOPT_OK) return resolved;
+
+    unsigned char* base = arena::aligned_start(arena_memory);
+    edgeopt_optimizer o;
+    std::memset(&o, 0, sizeof o);
+    o.config = *config;
+    o.isa = isa;
+    o.nadam_mu_product = 1.0;
+    o.tensor_count = count;
+    o.lengths = reinterpret_cast<size_t*>(base);
+    o.state = base + arena::table_bytes(count);
+    o.arena = static_cast<unsigned char*>(arena_memory);
+    o.arena_bytes = arena_bytes;
+    o.magic = initialized_magic;
+    std::memcpy(o.lengths, lengths, count * sizeof(size_t));
+    fill_initial_state(o);
+    *opt = o;
+    return EDGEOPT_OK;
+}
+
+edgeopt_status edgeopt_step(edgeopt_optimizer* opt, const edgeopt_tensor* tensors, size_t count) {
+    if (!opt) return EDGEOPT_ERR_NULL_POINTER;
+    if (!initialized(opt)) return EDGEOPT_ERR_NOT_INITIALIZED;
+    const edgeopt_status checked = check_tensors(*opt, tensors, count);
+    if (checked != EDGEOPT_OK) return checked;
+    const kernel::table* kernels = kernel::compiled_table(opt->isa);
+    if (!kernels) return EDGEOPT_ERR_ISA_UNAVAILABLE;
+    optim::visit(
+        opt->config.algorithm, [&](auto tag) { run_step<typename decltype(tag)::type>(*opt, *kernels, tensors); },
+        [] {});
+    return EDGEOPT_OK;
+}
+
+edgeopt_status edgeopt_set_lr(edgeopt_optimizer* opt, double lr) {
+    if (!opt) return EDGEOPT_ERR_NULL_POINTER;
+    if (!initialized(opt)) return EDGEOPT_ERR_NOT_INITIALIZED;
+    edgeopt_config changed = opt->config;
+    *lr_of(changed) = lr;
+    return edgeopt_set_config(opt, &changed);
+}
+
+edgeopt_status edgeopt_set_config(edgeopt_optimizer* opt, const edgeopt_config* config) {
+    if (!opt || !config) return EDGEOPT_ERR_NULL_POINTER;
+    if (!initialized(opt)) return EDGEOPT_ERR_NOT_INITIALIZED;
+    const edgeopt_status valid = edgeopt_validate(config);
+    if (valid != EDGEOPT_OK) return valid;
+    if (config->algorithm != opt->config.algorithm || slot_mask(*config) != slot_mask(opt->config))
+        return EDGEOPT_ERR_LAYOUT_CHANGE;
+    opt->config = *config;
+    return EDGEOPT_OK;
+}
+
+edgeopt_status edgeopt_get_config(const edgeopt_optimizer* opt, edgeopt_config* out) {
+    if (!opt || !out) return EDGEOPT_ERR_NULL_POINTER;
+    if (!initialized(opt)) return EDGEOPT_ERR_NOT_INITIALIZED;
+    *out = opt->config;
+    return EDGEOPT_OK;
+}
+
+uint64_t edgeopt_step_count(const edgeopt_optimizer* opt) { return initialized(opt) ? opt->step : 0; }
+
+edgeopt_status edgeopt_reset(edgeopt_optimizer* opt) {
+    if (!opt) return EDGEOPT_ERR_NULL_POINTER;
+    if (!initialized(opt)) return EDGEOPT_ERR_NOT_INITIALIZED;
+    opt->step = 0;
+    opt->nadam_mu_product = 1.0;
+    fill_initial_state(*opt);
+    return EDGEOPT_OK;
+}
+
+void edgeopt_destroy(edgeopt_optimizer* opt) {
+    if (opt) std::memset(opt, 0, sizeof *opt);
+}
+
+edgeopt_status edgeopt_set_isa(edgeopt_optimizer* opt, edgeopt_isa isa) {
+    if (!opt) return EDGEOPT_ERR_NULL_POINTER;
+    if (!initialized(opt)) return EDGEOPT_ERR_NOT_INITIALIZED;
+    edgeopt_isa resolved = EDGEOPT_ISA_SCALAR;
+    const edgeopt_status status = resolve_isa(isa, opt->config.algorithm, &resolved);
+    if (status != EDGEOPT_OK) return status;
+    opt->isa = resolved;
+    return EDGEOPT_OK;
+}
+
+edgeopt_isa edgeopt_get_isa(const edgeopt_optimizer* opt) { return initialized(opt) ? opt->isa : EDGEOPT_ISA_AUTO; }
+
+float* edgeopt_state_buffer(const edgeopt_optimizer* opt, size_t tensor, unsigned slot) {
+    if (!initialized(opt) || tensor >= opt->tensor_count || slot >= 3) return nullptr;
+    const unsigned mask = slot_mask(opt->config);
+    unsigned char* cursor = opt->state;
+    float* slots[3];
+    for (std::size_t i = 0; i <= tensor; ++i) arena::tensor_slots(mask, opt->lengths[i], cursor, slots);
+    return slots[slot];
+}
+
+bool edgeopt_isa_available(edgeopt_isa isa) { return edgeopt::kernel::table_for(isa) != nullptr; }
+
+edgeopt_isa edgeopt_isa_default(edgeopt_algorithm algorithm) { return edgeopt::kernel::default_isa(algorithm); }
+
+}  // extern "C"

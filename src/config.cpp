@@ -1,0 +1,103 @@
+// Defaults, names and validation of hyper-parameters: the parts of the C API
+// that need no optimizer object.
+#include <cmath>
+#include <cstring>
+
+#include "optim/algorithms.hpp"
+
+namespace {
+
+struct algorithm_name {
+    edgeopt_algorithm algorithm;
+    const char* name;
+};
+
+constexpr algorithm_name algorithm_names[] = {
+    {EDGEOPT_SGD, "sgd"},       {EDGEOPT_ADAGRAD, "adagrad"}, {EDGEOPT_RMSPROP, "rmsprop"},
+    {EDGEOPT_ADADELTA, "adadelta"}, {EDGEOPT_ADAM, "adam"},   {EDGEOPT_ADAMW, "adamw"},
+    {EDGEOPT_ADAMAX, "adamax"}, {EDGEOPT_NADAM, "nadam"},     {EDGEOPT_RADAM, "radam"},
+    {EDGEOPT_LION, "lion"},
+};
+
+constexpr const char* isa_names[EDGEOPT_ISA_COUNT] = {"auto",   "scalar", "sse2",  "avx2",
+                                                      "avx512", "neon64", "neonv7", "helium"};
+
+}  // namespace
+
+extern "C" {
+
+edgeopt_config edgeopt_defaults(edgeopt_algorithm algorithm) {
+    edgeopt_config c;
+    std::memset(&c, 0, sizeof c);
+    c.algorithm = algorithm;
+    switch (algorithm) {
+        case EDGEOPT_SGD: c.sgd = {NAN, 0.0, 0.0, 0.0, false, false}; break;
+        case EDGEOPT_ADAGRAD: c.adagrad = {1e-2, 0.0, 0.0, 0.0, 1e-10, false}; break;
+        case EDGEOPT_RMSPROP: c.rmsprop = {1e-2, 0.99, 1e-8, 0.0, 0.0, false, false}; break;
+        case EDGEOPT_ADADELTA: c.adadelta = {1.0, 0.9, 1e-6, 0.0, false}; break;
+        case EDGEOPT_ADAM: c.adam = {1e-3, 0.9, 0.999, 1e-8, 0.0, false, false}; break;
+        case EDGEOPT_ADAMW: c.adam = {1e-3, 0.9, 0.999, 1e-8, 1e-2, false, false}; break;
+        case EDGEOPT_ADAMAX: c.adamax = {2e-3, 0.9, 0.999, 1e-8, 0.0, false}; break;
+        case EDGEOPT_NADAM: c.nadam = {2e-3, 0.9, 0.999, 1e-8, 0.0, 4e-3}; break;
+        case EDGEOPT_RADAM: c.radam = {1e-3, 0.9, 0.999, 1e-8, 0.0}; break;
+        case EDGEOPT_LION: c.lion = {1e-4, 0.9, 0.99, 0.0}; break;
+        default: c.algorithm = static_cast<edgeopt_algorithm>(0); break;
+    }
+    return c;
+}
+
+const char* edgeopt_algorithm_name(edgeopt_algorithm algorithm) {
+    for (const algorithm_name& entry : algorithm_names)
+        if (entry.algorithm == algorithm) return entry.name;
+    return nullptr;
+}
+
+bool edgeopt_algorithm_parse(const char* name, edgeopt_algorithm* out) {
+    if (!name || !out) return false;
+    for (const algorithm_name& entry : algorithm_names) {
+        if (std::strcmp(entry.name, name) == 0) {
+            *out = entry.algorithm;
+            return true;
+        }
+    }
+    return false;
+}
+
+edgeopt_status edgeopt_validate(const edgeopt_config* config) {
+    if (!config) return EDGEOPT_ERR_NULL_POINTER;
+    return edgeopt::optim::visit(
+        config->algorithm, [&](auto tag) { return decltype(tag)::type::validate(decltype(tag)::type::of(*config)); },
+        [] { return EDGEOPT_ERR_UNKNOWN_ALGORITHM; });
+}
+
+unsigned edgeopt_state_slots(const edgeopt_config* config) {
+    if (!config) return 0;
+    const unsigned mask = edgeopt::optim::visit(
+        config->algorithm, [&](auto tag) { return decltype(tag)::type::slot_mask(decltype(tag)::type::of(*config)); },
+        [] { return 0u; });
+    return (mask & 1u) + ((mask >> 1) & 1u) + ((mask >> 2) & 1u);
+}
+
+const char* edgeopt_state_slot_name(const edgeopt_config* config, unsigned slot) {
+    if (!config) return nullptr;
+    return edgeopt::optim::visit(
+        config->algorithm, [&](auto tag) { return decltype(tag)::type::slot_name(slot); },
+        []() -> const char* { return nullptr; });
+}
+
+const char* edgeopt_isa_name(edgeopt_isa isa) {
+    return (isa >= 0 && isa < EDGEOPT_ISA_COUNT) ? isa_names[isa] : nullptr;
+}
+
+bool edgeopt_isa_parse(const char* name, edgeopt_isa* out) {
+    if (!name || !out) return false;
+    for (int i = 0; i < EDGEOPT_ISA_COUNT; ++i) {
+        if (std::strcmp(isa_names[i], name) == 0) {
+            *out = static_cast<edgeopt_isa>(i);
+            return true;
+        }
+    }
+    return false;
+}
+
+}  // extern "C"

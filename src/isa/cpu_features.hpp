@@ -1,0 +1,14 @@
+// What the CPU and the OS let us run.  On x86 AVX needs the OS to save YMM
+// (and AVX-512 ZMM/opmask) state on context switch: CPUID alone is not
+// enough, XCR0 is read with xgetbv as well.
+#pragma once
+
+namespace edgeopt::cpu {
+
+struct features {
+    bool sse2, avx2_fma, avx512f, neon64, neonv7, helium;
+};
+
+features detect();
+
+}  // namespace edgeopt::cpu

@@ -1,0 +1,50 @@
+// Which kernel table runs: the compiled-in tables, filtered by what the CPU
+// supports, chosen per algorithm or forced by name.
+//
+// CMake defines EDGEOPT_HAVE_<ISA> for each kernels.cpp it compiles.
+#include "isa/cpu_features.hpp"
+#include "kernel/table.hpp"
+
+namespace edgeopt::kernel {
+
+extern const table scalar_table;
+#ifdef EDGEOPT_HAVE_AVX2
+extern const table avx2_table;
+#endif
+
+const table* compiled_table(edgeopt_isa isa) {
+    switch (isa) {
+        case EDGEOPT_ISA_SCALAR: return &scalar_table;
+#ifdef EDGEOPT_HAVE_AVX2
+        case EDGEOPT_ISA_AVX2: return &avx2_table;
+#endif
+        default: return nullptr;
+    }
+}
+
+// Asks the CPU every time (a few hundred cycles, at init only) rather than
+// caching in a function-local static, which would need a thread-safe guard.
+const table* table_for(edgeopt_isa isa) {
+    const table* compiled = compiled_table(isa);
+    if (!compiled) return nullptr;
+    const cpu::features f = cpu::detect();
+    switch (isa) {
+        case EDGEOPT_ISA_SCALAR: return compiled;
+        case EDGEOPT_ISA_SSE2: return f.sse2 ? compiled : nullptr;
+        case EDGEOPT_ISA_AVX2: return f.avx2_fma ? compiled : nullptr;
+        case EDGEOPT_ISA_AVX512: return f.avx512f ? compiled : nullptr;
+        case EDGEOPT_ISA_NEON64: return f.neon64 ? compiled : nullptr;
+        case EDGEOPT_ISA_NEONV7: return f.neonv7 ? compiled : nullptr;
+        case EDGEOPT_ISA_HELIUM: return f.helium ? compiled : nullptr;
+        default: return nullptr;
+    }
+}
+
+edgeopt_isa default_isa(edgeopt_algorithm) {
+    static const edgeopt_isa preference[] = {EDGEOPT_ISA_AVX2, EDGEOPT_ISA_SCALAR};
+    for (edgeopt_isa isa : preference)
+        if (table_for(isa)) return isa;
+    return EDGEOPT_ISA_SCALAR;
+}
+
+}  // namespace edgeopt::kernel

@@ -1,0 +1,56 @@
+// AdaDelta — torch.optim.Adadelta (1.13).
+//
+//   g ← −g if maximize;   g ← g + λθ
+//   v ← ρv + (1−ρ)g²
+//   Δ ← √(u + ε) / √(v + ε) · g
+//   u ← ρu + (1−ρ)Δ²
+//   θ ← θ − γΔ
+//
+// Zeiler's paper has no learning rate (γ = 1, torch's default).
+#pragma once
+#include "optim/common.hpp"
+
+namespace edgeopt::optim {
+
+struct adadelta {
+    using options = edgeopt_adadelta_options;
+    static const options& of(const edgeopt_config& c) { return c.adadelta; }
+    static const char* slot_name(unsigned slot) {
+        static const char* const names[] = {"square_avg", "acc_delta"};
+        return slot < 2 ? names[slot] : nullptr;
+    }
+    static unsigned slot_mask(const options&) { return 3u; }
+    static float initial_value(const options&, unsigned) { return 0.0f; }
+
+    static edgeopt_status validate(const options& o) {
+        if (!non_negative(o.lr)) return EDGEOPT_ERR_INVALID_LR;
+        if (!unit_interval_closed(o.rho)) return EDGEOPT_ERR_INVALID_RHO;
+        if (!non_negative(o.eps)) return EDGEOPT_ERR_INVALID_EPS;
+        if (!non_negative(o.weight_decay)) return EDGEOPT_ERR_INVALID_WEIGHT_DECAY;
+        return EDGEOPT_OK;
+    }
+
+    struct coeffs {
+        float neg_lr, weight_decay, rho, one_minus_rho, eps;
+        bool maximize, weight_decay_on;
+    };
+
+    static coeffs at_step(const edgeopt_config& config, std::uint64_t, double&) {
+        const options& o = of(config);
+        return {to_f32(-o.lr), to_f32(o.weight_decay), to_f32(o.rho), to_f32(1.0 - o.rho), to_f32(o.eps),
+                o.maximize, o.weight_decay != 0.0};
+    }
+
+    template <class V>
+    static void update(const coeffs& c, V& p, V g, V (&s)[3]) {
+        const V d = signed_decayed_grad(g, p, c.maximize, c.weight_decay_on, c.weight_decay);
+        V& square_avg = s[0];
+        V& acc_delta = s[1];
+        square_avg = fma(V(c.one_minus_rho) * d, d, V(c.rho) * square_avg);
+        const V delta = sqrt(acc_delta + V(c.eps)) / sqrt(square_avg + V(c.eps)) * d;
+        acc_delta = fma(V(c.one_minus_rho) * delta, delta, V(c.rho) * acc_delta);
+        p = fma(V(c.neg_lr), delta, p);
+    }
+};
+
+}  // namespace edgeopt::optim

@@ -1,0 +1,51 @@
+// AdaGrad — torch.optim.Adagrad (1.13).
+//
+//   g ← −g if maximize;   g ← g + λθ
+//   γₜ ← γ / (1 + (t−1)·η)                       (η = lr_decay)
+//   s ← s + g²                                   (s starts at initial_accumulator_value)
+//   θ ← θ − γₜ · g / (√s + ε)
+//
+// The textbook form θ ← θ − γ g/√(s + ε) (Duchi et al.; "Deep Learning from
+// Scratch" adds 1e-7 to √s) differs only in where ε sits; torch's is used.
+#pragma once
+#include "optim/common.hpp"
+
+namespace edgeopt::optim {
+
+struct adagrad {
+    using options = edgeopt_adagrad_options;
+    static const options& of(const edgeopt_config& c) { return c.adagrad; }
+    static const char* slot_name(unsigned slot) { return slot == 0 ? "sum" : nullptr; }
+    static unsigned slot_mask(const options&) { return 1u; }
+    static float initial_value(const options& o, unsigned) { return to_f32(o.initial_accumulator_value); }
+
+    static edgeopt_status validate(const options& o) {
+        if (!non_negative(o.lr)) return EDGEOPT_ERR_INVALID_LR;
+        if (!non_negative(o.lr_decay)) return EDGEOPT_ERR_INVALID_LR_DECAY;
+        if (!non_negative(o.weight_decay)) return EDGEOPT_ERR_INVALID_WEIGHT_DECAY;
+        if (!non_negative(o.initial_accumulator_value)) return EDGEOPT_ERR_INVALID_INITIAL_ACCUMULATOR;
+        if (!non_negative(o.eps)) return EDGEOPT_ERR_INVALID_EPS;
+        return EDGEOPT_OK;
+    }
+
+    struct coeffs {
+        float neg_clr, weight_decay, eps;
+        bool maximize, weight_decay_on;
+    };
+
+    static coeffs at_step(const edgeopt_config& config, std::uint64_t t, double&) {
+        const options& o = of(config);
+        const double clr = o.lr / (1.0 + static_cast<double>(t - 1) * o.lr_decay);
+        return {to_f32(-clr), to_f32(o.weight_decay), to_f32(o.eps), o.maximize, o.weight_decay != 0.0};
+    }
+
+    template <class V>
+    static void update(const coeffs& c, V& p, V g, V (&s)[3]) {
+        const V d = signed_decayed_grad(g, p, c.maximize, c.weight_decay_on, c.weight_decay);
+        V& sum = s[0];
+        sum = fma(d, d, sum);
+        p = p + V(c.neg_clr) * d / (sqrt(sum) + V(c.eps));
+    }
+};
+
+}  // namespace edgeopt::optim

@@ -1,0 +1,81 @@
+// Adam and AdamW — torch.optim.Adam, torch.optim.AdamW (1.13).
+//
+//   g ← −g if maximize
+//   Adam:  g ← g + λθ            AdamW:  θ ← θ(1 − γλ)   (decoupled decay)
+//   m ← β₁m + (1−β₁)g
+//   v ← β₂v + (1−β₂)g²
+//   amsgrad:  v̂ ← max(v̂, v) and v̂ replaces v below
+//   θ ← θ − γ/(1−β₁ᵗ) · m / (√v / √(1−β₂ᵗ) + ε)
+//
+// This is Kingma & Ba's Algorithm 1, θ ← θ − γ m̂/(√v̂ + ε), with ε outside the
+// bias-corrected root.  The paper's "efficient" variant, γ√(1−β₂ᵗ)/(1−β₁ᵗ) ·
+// m/(√v + ε̂), puts ε inside the bias correction; torch does not, nor do we.
+#pragma once
+#include <cmath>
+
+#include "detmath.hpp"
+#include "optim/common.hpp"
+
+namespace edgeopt::optim {
+
+struct adam {
+    using options = edgeopt_adam_options;
+    static const options& of(const edgeopt_config& c) { return c.adam; }
+    static const char* slot_name(unsigned slot) {
+        static const char* const names[] = {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"};
+        return slot < 3 ? names[slot] : nullptr;
+    }
+    static unsigned slot_mask(const options& o) { return o.amsgrad ? 7u : 3u; }
+    static float initial_value(const options&, unsigned) { return 0.0f; }
+
+    static edgeopt_status validate(const options& o) {
+        if (!non_negative(o.lr)) return EDGEOPT_ERR_INVALID_LR;
+        if (!non_negative(o.eps)) return EDGEOPT_ERR_INVALID_EPS;
+        if (!unit_interval_open(o.beta1)) return EDGEOPT_ERR_INVALID_BETA1;
+        if (!unit_interval_open(o.beta2)) return EDGEOPT_ERR_INVALID_BETA2;
+        if (!non_negative(o.weight_decay)) return EDGEOPT_ERR_INVALID_WEIGHT_DECAY;
+        return EDGEOPT_OK;
+    }
+
+    struct coeffs {
+        float beta1, one_minus_beta1, beta2, one_minus_beta2;
+        float weight_decay, decay, bias_correction2_sqrt, eps, neg_step_size;
+        bool maximize, weight_decay_on, decoupled, amsgrad;
+    };
+
+    static coeffs at_step(const edgeopt_config& config, std::uint64_t t, double&) {
+        const options& o = of(config);
+        const bool decoupled = config.algorithm == EDGEOPT_ADAMW;
+        const double bias_correction1 = 1.0 - detmath::powi(o.beta1, t);
+        const double bias_correction2 = 1.0 - detmath::powi(o.beta2, t);
+        return {to_f32(o.beta1),
+                to_f32(1.0 - o.beta1),
+                to_f32(o.beta2),
+                to_f32(1.0 - o.beta2),
+                to_f32(o.weight_decay),
+                to_f32(1.0 - o.lr * o.weight_decay),
+                to_f32(std::sqrt(bias_correction2)),
+                to_f32(o.eps),
+                to_f32(-(o.lr / bias_correction1)),
+                o.maximize,
+                !decoupled && o.weight_decay != 0.0,
+                decoupled,
+                o.amsgrad};
+    }
+
+    template <class V>
+    static void update(const coeffs& c, V& p, V g, V (&s)[3]) {
+        if (c.decoupled) p = p * V(c.decay);
+        const V d = signed_decayed_grad(g, p, c.maximize, c.weight_decay_on, c.weight_decay);
+        V& exp_avg = s[0];
+        V& exp_avg_sq = s[1];
+        exp_avg = fma(V(c.one_minus_beta1), d, V(c.beta1) * exp_avg);
+        exp_avg_sq = fma(V(c.one_minus_beta2) * d, d, V(c.beta2) * exp_avg_sq);
+        V second = exp_avg_sq;
+        if (c.amsgrad) second = s[2] = maximum(s[2], exp_avg_sq);
+        const V denom = sqrt(second) / V(c.bias_correction2_sqrt) + V(c.eps);
+        p = p + V(c.neg_step_size) * exp_avg / denom;
+    }
+};
+
+}  // namespace edgeopt::optim

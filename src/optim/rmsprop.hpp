@@ -1,0 +1,68 @@
+// RMSprop — torch.optim.RMSprop (1.13).
+//
+//   g ← −g if maximize;   g ← g + λθ
+//   v ← αv + (1−α)g²
+//   centered:  ḡ ← αḡ + (1−α)g,   d ← √(v − ḡ²) + ε;   else d ← √v + ε
+//   momentum μ > 0:  b ← μb + g/d,  θ ← θ − γb;          else θ ← θ − γ g/d
+//
+// Hinton's lecture form θ ← θ − γ g/√(v + ε) puts ε under the root; torch
+// adds it outside, as here.
+#pragma once
+#include "optim/common.hpp"
+
+namespace edgeopt::optim {
+
+struct rmsprop {
+    using options = edgeopt_rmsprop_options;
+    static const options& of(const edgeopt_config& c) { return c.rmsprop; }
+    static const char* slot_name(unsigned slot) {
+        static const char* const names[] = {"square_avg", "grad_avg", "momentum_buffer"};
+        return slot < 3 ? names[slot] : nullptr;
+    }
+    static unsigned slot_mask(const options& o) { return 1u | (o.centered ? 2u : 0u) | (o.momentum > 0.0 ? 4u : 0u); }
+    static float initial_value(const options&, unsigned) { return 0.0f; }
+
+    static edgeopt_status validate(const options& o) {
+        if (!non_negative(o.lr)) return EDGEOPT_ERR_INVALID_LR;
+        if (!non_negative(o.eps)) return EDGEOPT_ERR_INVALID_EPS;
+        if (!non_negative(o.momentum)) return EDGEOPT_ERR_INVALID_MOMENTUM;
+        if (!non_negative(o.weight_decay)) return EDGEOPT_ERR_INVALID_WEIGHT_DECAY;
+        if (!non_negative(o.alpha)) return EDGEOPT_ERR_INVALID_ALPHA;
+        return EDGEOPT_OK;
+    }
+
+    struct coeffs {
+        float neg_lr, weight_decay, alpha, one_minus_alpha, eps, momentum;
+        bool maximize, weight_decay_on, centered, momentum_on;
+    };
+
+    static coeffs at_step(const edgeopt_config& config, std::uint64_t, double&) {
+        const options& o = of(config);
+        return {to_f32(-o.lr), to_f32(o.weight_decay), to_f32(o.alpha), to_f32(1.0 - o.alpha), to_f32(o.eps),
+                to_f32(o.momentum), o.maximize, o.weight_decay != 0.0, o.centered, o.momentum > 0.0};
+    }
+
+    template <class V>
+    static void update(const coeffs& c, V& p, V g, V (&s)[3]) {
+        const V d = signed_decayed_grad(g, p, c.maximize, c.weight_decay_on, c.weight_decay);
+        V& square_avg = s[0];
+        square_avg = fma(V(c.one_minus_alpha) * d, d, V(c.alpha) * square_avg);
+        V avg;
+        if (c.centered) {
+            V& grad_avg = s[1];
+            grad_avg = fma(V(c.one_minus_alpha), d, V(c.alpha) * grad_avg);
+            avg = sqrt(fma(-grad_avg, grad_avg, square_avg)) + V(c.eps);
+        } else {
+            avg = sqrt(square_avg) + V(c.eps);
+        }
+        if (c.momentum_on) {
+            V& buf = s[2];
+            buf = V(c.momentum) * buf + d / avg;
+            p = fma(V(c.neg_lr), buf, p);
+        } else {
+            p = p + V(c.neg_lr) * d / avg;
+        }
+    }
+};
+
+}  // namespace edgeopt::optim

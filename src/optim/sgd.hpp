@@ -1,0 +1,59 @@
+// SGD, Momentum and Nesterov — torch.optim.SGD (1.13).
+//
+//   g ← −g if maximize;   g ← g + λθ
+//   if μ ≠ 0:  b ← g at step 1, else b ← μb + (1−τ)g       (τ = dampening)
+//              g ← g + μb if nesterov, else g ← b
+//   θ ← θ − γg
+//
+// Textbook Momentum (v ← αv − ηg, θ ← θ + v) is the same trajectory with
+// v = −γb when τ = 0 and γ is constant; torch keeps b unscaled by γ, so a
+// learning-rate change acts on the next step only. Nesterov here is torch's
+// (Sutskever-style) look-ahead form, not the gradient-at-θ+μv form.
+#pragma once
+#include <cmath>
+
+#include "optim/common.hpp"
+
+namespace edgeopt::optim {
+
+struct sgd {
+    using options = edgeopt_sgd_options;
+    static const options& of(const edgeopt_config& c) { return c.sgd; }
+    static const char* slot_name(unsigned slot) { return slot == 0 ? "momentum_buffer" : nullptr; }
+    static unsigned slot_mask(const options& o) { return o.momentum != 0.0 ? 1u : 0u; }
+    static float initial_value(const options&, unsigned) { return 0.0f; }
+
+    static edgeopt_status validate(const options& o) {
+        if (std::isnan(o.lr)) return EDGEOPT_ERR_LR_REQUIRED;
+        if (!non_negative(o.lr)) return EDGEOPT_ERR_INVALID_LR;
+        if (!non_negative(o.momentum)) return EDGEOPT_ERR_INVALID_MOMENTUM;
+        if (!std::isfinite(o.dampening)) return EDGEOPT_ERR_INVALID_DAMPENING;
+        if (!non_negative(o.weight_decay)) return EDGEOPT_ERR_INVALID_WEIGHT_DECAY;
+        if (o.nesterov && (o.momentum <= 0.0 || o.dampening != 0.0)) return EDGEOPT_ERR_NESTEROV_REQUIRES_MOMENTUM;
+        return EDGEOPT_OK;
+    }
+
+    struct coeffs {
+        float neg_lr, weight_decay, momentum, one_minus_dampening;
+        bool maximize, weight_decay_on, momentum_on, first_step, nesterov;
+    };
+
+    static coeffs at_step(const edgeopt_config& config, std::uint64_t t, double&) {
+        const options& o = of(config);
+        return {to_f32(-o.lr), to_f32(o.weight_decay), to_f32(o.momentum), to_f32(1.0 - o.dampening),
+                o.maximize, o.weight_decay != 0.0, o.momentum != 0.0, t == 1, o.nesterov};
+    }
+
+    template <class V>
+    static void update(const coeffs& c, V& p, V g, V (&s)[3]) {
+        V d = signed_decayed_grad(g, p, c.maximize, c.weight_decay_on, c.weight_decay);
+        if (c.momentum_on) {
+            V& buf = s[0];
+            buf = c.first_step ? d : fma(V(c.one_minus_dampening), d, V(c.momentum) * buf);
+            d = c.nesterov ? fma(V(c.momentum), buf, d) : buf;
+        }
+        p = fma(V(c.neg_lr), d, p);
+    }
+};
+
+}  // namespace edgeopt::optim

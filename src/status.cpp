@@ -1,0 +1,42 @@
+// Messages for edgeopt_status.  -DEDGEOPT_NO_MESSAGES drops the strings
+// (about 1 KB of .rodata) from firmware builds.
+#include "edgeopt/edgeopt.h"
+
+extern "C" const char* edgeopt_status_message(edgeopt_status status) {
+#ifdef EDGEOPT_NO_MESSAGES
+    (void)status;
+    return "";
+#else
+    switch (status) {
+        case EDGEOPT_OK: return "ok";
+        case EDGEOPT_ERR_NULL_POINTER: return "a required pointer is null";
+        case EDGEOPT_ERR_UNKNOWN_ALGORITHM: return "unknown optimizer algorithm";
+        case EDGEOPT_ERR_LR_REQUIRED: return "sgd needs a learning rate (lr has no default)";
+        case EDGEOPT_ERR_INVALID_LR: return "invalid learning rate: must be finite and >= 0";
+        case EDGEOPT_ERR_INVALID_MOMENTUM: return "invalid momentum: must be finite and >= 0";
+        case EDGEOPT_ERR_INVALID_DAMPENING: return "invalid dampening: must be finite";
+        case EDGEOPT_ERR_NESTEROV_REQUIRES_MOMENTUM: return "nesterov momentum requires momentum > 0 and zero dampening";
+        case EDGEOPT_ERR_INVALID_WEIGHT_DECAY: return "invalid weight_decay: must be finite and >= 0";
+        case EDGEOPT_ERR_INVALID_LR_DECAY: return "invalid lr_decay: must be finite and >= 0";
+        case EDGEOPT_ERR_INVALID_INITIAL_ACCUMULATOR: return "invalid initial_accumulator_value: must be finite and >= 0";
+        case EDGEOPT_ERR_INVALID_EPS: return "invalid eps: must be finite and >= 0";
+        case EDGEOPT_ERR_INVALID_ALPHA: return "invalid alpha: must be finite and >= 0";
+        case EDGEOPT_ERR_INVALID_RHO: return "invalid rho: must be in [0, 1]";
+        case EDGEOPT_ERR_INVALID_BETA1: return "invalid beta1: must be in [0, 1) ([0, 1] for lion)";
+        case EDGEOPT_ERR_INVALID_BETA2: return "invalid beta2: must be in [0, 1) ([0, 1] for lion)";
+        case EDGEOPT_ERR_INVALID_MOMENTUM_DECAY: return "invalid momentum_decay: must be finite and >= 0";
+        case EDGEOPT_ERR_NO_TENSORS: return "at least one tensor is needed";
+        case EDGEOPT_ERR_ARENA_TOO_SMALL: return "arena too small: see edgeopt_state_bytes()";
+        case EDGEOPT_ERR_TENSOR_COUNT_MISMATCH: return "tensor count differs from init()";
+        case EDGEOPT_ERR_LENGTH_MISMATCH: return "tensor length differs from init()";
+        case EDGEOPT_ERR_OVERLAP: return "param, grad and the arena overlap";
+        case EDGEOPT_ERR_NOT_INITIALIZED: return "optimizer not initialized";
+        case EDGEOPT_ERR_LAYOUT_CHANGE: return "new options need other state buffers: init() again";
+        case EDGEOPT_ERR_UNKNOWN_ISA: return "unknown instruction set name";
+        case EDGEOPT_ERR_ISA_UNAVAILABLE: return "instruction set not compiled in or not supported by this CPU";
+        case EDGEOPT_ERR_SLOT_OUT_OF_RANGE: return "state slot or tensor index out of range";
+        case EDGEOPT_STATUS_COUNT: break;
+    }
+    return "unknown status";
+#endif
+}

@@ -1,0 +1,81 @@
+// edgeopt-replay [--isa NAME] [--check] CASE_FILE
+//
+// Replays a gradient sequence through one optimizer and prints the final
+// parameters as `params v1 v2 ...` (9 significant digits: float32 round-trips).
+// With --check, every `expect` line must match the replay bit for bit, or
+// the first mismatch is reported.
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <string>
+
+#include "case_file.hpp"
+
+namespace {
+
+int usage() {
+    std::fprintf(stderr, "usage: edgeopt-replay [--isa scalar|sse2|avx2|avx512|neon64|neonv7|helium] [--check] CASE_FILE\n");
+    return 2;
+}
+
+bool same_bits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+// The first expect line the replay disagrees with, as "line N: ...", or "".
+std::string first_mismatch(const edgeopt::casefile::replay_case& c, const edgeopt::casefile::trajectory& t) {
+    for (std::size_t s = 0; s < c.steps.size(); ++s) {
+        if (!c.steps[s].expect) continue;
+        const std::vector<float>& expect = *c.steps[s].expect;
+        for (std::size_t i = 0; i < expect.size(); ++i) {
+            if (same_bits(expect[i], t.after_step[s][i])) continue;
+            char text[160];
+            std::snprintf(text, sizeof text, "line %d: value %zu is %.9g, expected %.9g", c.steps[s].expect_line,
+                          i + 1, static_cast<double>(t.after_step[s][i]), static_cast<double>(expect[i]));
+            return text;
+        }
+    }
+    return "";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    edgeopt_isa isa = EDGEOPT_ISA_AUTO;
+    bool check = false;
+    const char* path = nullptr;
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--isa") == 0 && i + 1 < argc) {
+            if (!edgeopt_isa_parse(argv[++i], &isa)) {
+                std::fprintf(stderr, "edgeopt-replay: unknown ISA '%s'\n", argv[i]);
+                return 2;
+            }
+        } else if (std::strcmp(argv[i], "--check") == 0) {
+            check = true;
+        } else if (argv[i][0] == '-' || path) {
+            return usage();
+        } else {
+            path = argv[i];
+        }
+    }
+    if (!path) return usage();
+    std::ifstream in(path);
+    if (!in) {
+        std::fprintf(stderr, "edgeopt-replay: cannot open %s\n", path);
+        return 1;
+    }
+    edgeopt::casefile::replay_case c;
+    edgeopt::casefile::trajectory t;
+    std::string error;
+    if (!edgeopt::casefile::parse(in, c, error) || !edgeopt::casefile::run(c, isa, t, error)) {
+        std::fprintf(stderr, "%s: %s\n", path, error.c_str());
+        return 1;
+    }
+    if (check && !(error = first_mismatch(c, t)).empty()) {
+        std::fprintf(stderr, "%s: %s\n", path, error.c_str());
+        return 1;
+    }
+    const std::vector<float>& final_params = t.after_step.empty() ? c.params : t.after_step.back();
+    std::printf("params");
+    for (float v : final_params) std::printf(" %.9g", static_cast<double>(v));
+    std::printf("\n");
+    return 0;
+}
