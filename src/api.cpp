@@ -233,6 +233,11 @@ float* edgeopt_state_buffer(const edgeopt_optimizer* opt, size_t tensor, unsigne
 
 bool edgeopt_isa_available(edgeopt_isa isa) { return edgeopt::kernel::table_for(isa) != nullptr; }
 
+bool edgeopt_isa_bit_exact(edgeopt_isa isa) {
+    return isa == EDGEOPT_ISA_SCALAR || isa == EDGEOPT_ISA_SSE2 || isa == EDGEOPT_ISA_AVX2 || isa == EDGEOPT_ISA_AVX512 ||
+           isa == EDGEOPT_ISA_NEON64;
+}
+
 edgeopt_isa edgeopt_isa_default(edgeopt_algorithm algorithm) { return edgeopt::kernel::default_isa(algorithm); }
 
 }  // extern "C"

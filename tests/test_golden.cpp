@@ -64,7 +64,8 @@ TEST_CASE("every kernel reproduces torch's trajectories") {
         REQUIRE_MESSAGE(edgeopt::casefile::parse(in, c, error), path, ": ", error);
         for (edgeopt_isa isa : test::available_isas()) {
             CAPTURE(path);
-            CAPTURE(edgeopt_isa_name(isa));
+            const std::string isa_name = edgeopt_isa_name(isa);
+            CAPTURE(isa_name);
             edgeopt::casefile::trajectory t;
             REQUIRE_MESSAGE(edgeopt::casefile::run(c, isa, t, error), error);
             CHECK(worst_ulps(c, t) == 0);

@@ -3,6 +3,8 @@
 // misaligned pointers, canaries after every buffer and in the arena's gaps.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -72,7 +74,8 @@ TEST_CASE("every kernel is bit-identical to the scalar reference") {
         for (const test::named_config& c : test::option_matrix()) {
             for (std::size_t length = 0; length <= max_length; ++length) {
                 for (std::size_t misalign = 0; misalign < 4; ++misalign) {
-                    CAPTURE(edgeopt_isa_name(isa));
+                    const std::string isa_name = edgeopt_isa_name(isa);
+                    CAPTURE(isa_name);
                     CAPTURE(c.name);
                     CAPTURE(length);
                     CAPTURE(misalign);
@@ -97,4 +100,28 @@ TEST_CASE("the sweep notices a wrong result") {
     bits ^= 1u;
     std::memcpy(&b[17], &bits, 4);
     CHECK(first_difference(a, b) == 17);
+}
+
+TEST_CASE("every kernel rounds a fused multiply-add once, even on a near-tie") {
+    // SGD's update is θ ← fma(−lr, g, θ).  Here −lr·g = 2^-24·(1 − 2^-46) lands
+    // just below the midpoint between θ = 1 + 2^-23 and its successor, so the
+    // correctly rounded result is θ itself; a*b + c rounded twice, or a double
+    // computation rounded twice, lands on the tie and rounds up to 1 + 2^-22.
+    const float theta = 1.0f + std::ldexp(1.0f, -23);
+    const float grad_value = -std::ldexp(1.0f - std::ldexp(1.0f, -23), -24);
+    edgeopt_config config = edgeopt_defaults(EDGEOPT_SGD);
+    config.sgd.lr = 1.0 + std::ldexp(1.0, -23);
+    for (edgeopt_isa isa : test::available_isas()) {
+        const std::string isa_name = edgeopt_isa_name(isa);
+        CAPTURE(isa_name);
+        const std::size_t length = 37;  // vector body and tail
+        std::vector<float> params(length, theta), grad(length, grad_value);
+        std::vector<unsigned char> arena(edgeopt_state_bytes(&config, &length, 1));
+        edgeopt_optimizer opt;
+        REQUIRE(edgeopt_init(&opt, &config, &length, 1, arena.data(), arena.size()) == EDGEOPT_OK);
+        REQUIRE(edgeopt_set_isa(&opt, isa) == EDGEOPT_OK);
+        const edgeopt_tensor tensor{params.data(), grad.data(), length};
+        REQUIRE(edgeopt_step(&opt, &tensor, 1) == EDGEOPT_OK);
+        for (float p : params) CHECK(test::same_bits(p, theta));
+    }
 }

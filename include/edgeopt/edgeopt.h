@@ -152,6 +152,11 @@ const char* edgeopt_isa_name(edgeopt_isa isa); /* "scalar", "avx2", ...; NULL if
 bool edgeopt_isa_parse(const char* name, edgeopt_isa* out);
 /* Compiled in and supported by this CPU and OS. */
 bool edgeopt_isa_available(edgeopt_isa isa);
+/* True if the ISA's kernels are bit-identical to the scalar reference (it
+ * has IEEE fma, division and square root); false for SSE2 (no fma) and for
+ * ISAs that flush subnormals or approximate, which meet the bounds
+ * documented in README instead. */
+bool edgeopt_isa_bit_exact(edgeopt_isa isa);
 /* What EDGEOPT_ISA_AUTO resolves to for an algorithm on this machine. */
 edgeopt_isa edgeopt_isa_default(edgeopt_algorithm algorithm);
 

@@ -8,15 +8,46 @@
 namespace edgeopt::kernel {
 
 extern const table scalar_table;
+#define EDGEOPT_DECLARE_TABLE(name) extern const table name##_table;
+#ifdef EDGEOPT_HAVE_SSE2
+EDGEOPT_DECLARE_TABLE(sse2)
+#endif
 #ifdef EDGEOPT_HAVE_AVX2
-extern const table avx2_table;
+EDGEOPT_DECLARE_TABLE(avx2)
+#endif
+#ifdef EDGEOPT_HAVE_AVX512
+EDGEOPT_DECLARE_TABLE(avx512)
+#endif
+#ifdef EDGEOPT_HAVE_NEON64
+EDGEOPT_DECLARE_TABLE(neon64)
+#endif
+#ifdef EDGEOPT_HAVE_NEONV7
+EDGEOPT_DECLARE_TABLE(neonv7)
+#endif
+#ifdef EDGEOPT_HAVE_HELIUM
+EDGEOPT_DECLARE_TABLE(helium)
 #endif
 
 const table* compiled_table(edgeopt_isa isa) {
     switch (isa) {
         case EDGEOPT_ISA_SCALAR: return &scalar_table;
+#ifdef EDGEOPT_HAVE_SSE2
+        case EDGEOPT_ISA_SSE2: return &sse2_table;
+#endif
 #ifdef EDGEOPT_HAVE_AVX2
         case EDGEOPT_ISA_AVX2: return &avx2_table;
+#endif
+#ifdef EDGEOPT_HAVE_AVX512
+        case EDGEOPT_ISA_AVX512: return &avx512_table;
+#endif
+#ifdef EDGEOPT_HAVE_NEON64
+        case EDGEOPT_ISA_NEON64: return &neon64_table;
+#endif
+#ifdef EDGEOPT_HAVE_NEONV7
+        case EDGEOPT_ISA_NEONV7: return &neonv7_table;
+#endif
+#ifdef EDGEOPT_HAVE_HELIUM
+        case EDGEOPT_ISA_HELIUM: return &helium_table;
 #endif
         default: return nullptr;
     }
@@ -41,7 +72,10 @@ const table* table_for(edgeopt_isa isa) {
 }
 
 edgeopt_isa default_isa(edgeopt_algorithm) {
-    static const edgeopt_isa preference[] = {EDGEOPT_ISA_AVX2, EDGEOPT_ISA_SCALAR};
+    // Fastest first.  AVX2 ahead of AVX-512: see README "Choosing a kernel".
+    static const edgeopt_isa preference[] = {EDGEOPT_ISA_AVX2,   EDGEOPT_ISA_AVX512, EDGEOPT_ISA_NEON64,
+                                             EDGEOPT_ISA_NEONV7, EDGEOPT_ISA_HELIUM, EDGEOPT_ISA_SSE2,
+                                             EDGEOPT_ISA_SCALAR};
     for (edgeopt_isa isa : preference)
         if (table_for(isa)) return isa;
     return EDGEOPT_ISA_SCALAR;
