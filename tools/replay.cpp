@@ -1,4 +1,5 @@
 // edgeopt-replay [--isa NAME] [--check] CASE_FILE
+// edgeopt-replay --list-isas        (the kernels this machine can run)
 //
 // Replays a gradient sequence through one optimizer and prints the final
 // parameters as `params v1 v2 ...` (9 significant digits: float32 round-trips).
@@ -48,6 +49,11 @@ int main(int argc, char** argv) {
                 std::fprintf(stderr, "edgeopt-replay: unknown ISA '%s'\n", argv[i]);
                 return 2;
             }
+        } else if (std::strcmp(argv[i], "--list-isas") == 0) {
+            for (int k = EDGEOPT_ISA_SCALAR; k < EDGEOPT_ISA_COUNT; ++k)
+                if (edgeopt_isa_available(static_cast<edgeopt_isa>(k)))
+                    std::printf("%s\n", edgeopt_isa_name(static_cast<edgeopt_isa>(k)));
+            return 0;
         } else if (std::strcmp(argv[i], "--check") == 0) {
             check = true;
         } else if (argv[i][0] == '-' || path) {

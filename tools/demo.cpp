@@ -1,0 +1,126 @@
+// edgeopt-demo: every optimizer on the seeds' anisotropic bowl
+// f(x, y) = x²/20 + y², 30 steps from (−7, 2), with a static arena.
+// Prints where each one ends; --svg FILE also draws the paths on the contours.
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include "edgeopt/edgeopt.h"
+
+namespace {
+
+struct entry {
+    const char* label;
+    edgeopt_algorithm algorithm;
+    double lr;
+    double momentum;  // SGD only
+    bool nesterov;
+};
+
+// The textbook's learning rates for SGD, Momentum, AdaGrad and Adam; the
+// others are picked so that 30 steps show their character.
+constexpr entry entries[] = {
+    {"SGD", EDGEOPT_SGD, 0.95, 0, false},         {"Momentum", EDGEOPT_SGD, 0.1, 0.9, false},
+    {"Nesterov", EDGEOPT_SGD, 0.1, 0.9, true},    {"AdaGrad", EDGEOPT_ADAGRAD, 1.5, 0, false},
+    {"RMSprop", EDGEOPT_RMSPROP, 0.1, 0, false},  {"AdaDelta", EDGEOPT_ADADELTA, 1.0, 0, false},
+    {"Adam", EDGEOPT_ADAM, 0.3, 0, false},        {"AdamW", EDGEOPT_ADAMW, 0.3, 0, false},
+    {"AdaMax", EDGEOPT_ADAMAX, 0.3, 0, false},    {"NAdam", EDGEOPT_NADAM, 0.3, 0, false},
+    {"RAdam", EDGEOPT_RADAM, 0.3, 0, false},      {"Lion", EDGEOPT_LION, 0.1, 0, false},
+};
+
+constexpr int steps = 30;
+
+double bowl(double x, double y) { return x * x / 20.0 + y * y; }
+
+edgeopt_config config_for(const entry& e) {
+    edgeopt_config c = edgeopt_defaults(e.algorithm);
+    switch (e.algorithm) {
+        case EDGEOPT_SGD: c.sgd.lr = e.lr; c.sgd.momentum = e.momentum; c.sgd.nesterov = e.nesterov; break;
+        case EDGEOPT_ADAGRAD: c.adagrad.lr = e.lr; break;
+        case EDGEOPT_RMSPROP: c.rmsprop.lr = e.lr; break;
+        case EDGEOPT_ADADELTA: c.adadelta.lr = e.lr; break;
+        case EDGEOPT_ADAM: case EDGEOPT_ADAMW: c.adam.lr = e.lr; break;
+        case EDGEOPT_ADAMAX: c.adamax.lr = e.lr; break;
+        case EDGEOPT_NADAM: c.nadam.lr = e.lr; break;
+        case EDGEOPT_RADAM: c.radam.lr = e.lr; break;
+        case EDGEOPT_LION: c.lion.lr = e.lr; break;
+    }
+    return c;
+}
+
+// Runs one optimizer; path gets steps + 1 points.  Returns false on error.
+bool run(const entry& e, std::vector<float>& path) {
+    static unsigned char arena[EDGEOPT_ARENA_BYTES_1(3, 2)];
+    const edgeopt_config config = config_for(e);
+    const size_t length = 2;
+    edgeopt_optimizer opt;
+    edgeopt_status status = edgeopt_init(&opt, &config, &length, 1, arena, sizeof arena);
+    float params[2] = {-7.0f, 2.0f}, grads[2];
+    path.assign(params, params + 2);
+    for (int t = 0; t < steps && status == EDGEOPT_OK; ++t) {
+        grads[0] = params[0] / 10.0f;
+        grads[1] = 2.0f * params[1];
+        const edgeopt_tensor tensor{params, grads, 2};
+        status = edgeopt_step(&opt, &tensor, 1);
+        path.insert(path.end(), params, params + 2);
+    }
+    if (status != EDGEOPT_OK) std::fprintf(stderr, "%s: %s\n", e.label, edgeopt_status_message(status));
+    return status == EDGEOPT_OK;
+}
+
+void write_svg(std::FILE* out, const std::vector<std::vector<float>>& paths) {
+    const int cols = 4, w = 300, h = 150;
+    auto sx = [&](double x) { return (x + 10.0) / 20.0 * w; };
+    auto sy = [&](double y) { return (5.0 - y) / 10.0 * h; };
+    std::fprintf(out, "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' font-family='sans-serif'>\n",
+                 cols * (w + 10), 3 * (h + 30));
+    std::fprintf(out, "<defs><clipPath id='panel'><rect width='%d' height='%d'/></clipPath></defs>\n", w, h);
+    for (std::size_t k = 0; k < paths.size(); ++k) {
+        std::fprintf(out, "<g transform='translate(%d,%d)'>\n", int(k % cols) * (w + 10), int(k / cols) * (h + 30) + 20);
+        std::fprintf(out, "<rect width='%d' height='%d' fill='#fafafa' stroke='#ccc'/>\n<g clip-path='url(#panel)'>\n", w, h);
+        for (double level : {0.5, 2.0, 5.0, 10.0, 20.0})  // ellipses x²/20 + y² = level
+            std::fprintf(out, "<ellipse cx='%.1f' cy='%.1f' rx='%.1f' ry='%.1f' fill='none' stroke='#ddd'/>\n", sx(0),
+                         sy(0), std::sqrt(20 * level) / 20.0 * w, std::sqrt(level) / 10.0 * h);
+        std::fprintf(out, "<polyline fill='none' stroke='#c33' stroke-width='1.5' points='");
+        for (std::size_t i = 0; i + 1 < paths[k].size(); i += 2)
+            std::fprintf(out, "%.1f,%.1f ", sx(paths[k][i]), sy(paths[k][i + 1]));
+        std::fprintf(out, "'/>\n<circle cx='%.1f' cy='%.1f' r='3' fill='#333'/>\n</g>\n", sx(0), sy(0));
+        std::fprintf(out, "<text x='4' y='-5' font-size='13'>%s</text>\n</g>\n", entries[k].label);
+    }
+    std::fprintf(out, "</svg>\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const char* svg_path = (argc == 3 && std::strcmp(argv[1], "--svg") == 0) ? argv[2] : nullptr;
+    if (argc != 1 && !svg_path) {
+        std::fprintf(stderr, "usage: edgeopt-demo [--svg FILE]\n");
+        return 2;
+    }
+    std::printf("f(x, y) = x^2/20 + y^2, %d steps from (-7, 2); minimum at (0, 0)\n\n", steps);
+    std::printf("%-10s %-8s %6s %12s %12s %12s %10s\n", "optimizer", "kernel", "lr", "x", "y", "f(x, y)", "state B/p");
+    std::vector<std::vector<float>> paths;
+    for (const entry& e : entries) {
+        std::vector<float> path;
+        if (!run(e, path)) return 1;
+        const float x = path[path.size() - 2], y = path.back();
+        const edgeopt_config config = config_for(e);
+        std::printf("%-10s %-8s %6.2f %12.5f %12.5f %12.6f %10u\n", e.label,
+                    edgeopt_isa_name(edgeopt_isa_default(e.algorithm)), e.lr, x, y, bowl(x, y),
+                    4 * edgeopt_state_slots(&config));
+        paths.push_back(path);
+    }
+    if (svg_path) {
+        std::FILE* out = std::fopen(svg_path, "w");
+        if (!out) {
+            std::fprintf(stderr, "cannot write %s\n", svg_path);
+            return 1;
+        }
+        write_svg(out, paths);
+        std::fclose(out);
+        std::printf("\npaths drawn in %s\n", svg_path);
+    }
+    return 0;
+}

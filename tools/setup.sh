@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs (as root) or names (otherwise) the Debian packages a task needs.
+#   tools/setup.sh host|cross|firmware|bench ...
+# Sourced by tools/demo.sh and tools/test.sh; safe to run on its own.
+set -euo pipefail
+
+packages_for() {
+  case "$1" in
+    host) echo "cmake make g++ libxsimd-dev doctest-dev" ;;
+    cross) echo "g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user-static" ;;
+    firmware) echo "gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm" ;;
+    bench) echo "libbenchmark-dev libeigen3-dev" ;;
+    *) echo "setup.sh: unknown group '$1' (host, cross, firmware, bench)" >&2; return 2 ;;
+  esac
+}
+
+missing=()
+for group in "${@:-host}"; do
+  for p in $(packages_for "$group"); do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -eq 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "setup: missing packages. Run as root, or install them with:" >&2
+  echo "  sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi
