@@ -47,7 +47,6 @@ struct view {
     template <class Container, class = decltype(std::declval<const Container&>().data())>
     constexpr view(const Container& c) : data(c.data()), size(c.size()) {}
     constexpr view(const T* d, std::size_t n) : data(d), size(n) {}
-    constexpr view(std::initializer_list<T> list) : data(list.begin()), size(list.size()) {}
 };
 
 class optimizer {
@@ -62,6 +61,14 @@ public:
     }
     template <std::size_t N>
     status init(const config& c, view<std::size_t> lengths, unsigned char (&arena)[N]) {
+        return init(c, lengths, arena, N);
+    }
+    // init(config, {784 * 128, 128}, arena): lengths are copied into the arena.
+    status init(const config& c, std::initializer_list<std::size_t> lengths, void* arena, std::size_t arena_size) {
+        return init(c, view<std::size_t>(lengths.begin(), lengths.size()), arena, arena_size);
+    }
+    template <std::size_t N>
+    status init(const config& c, std::initializer_list<std::size_t> lengths, unsigned char (&arena)[N]) {
         return init(c, lengths, arena, N);
     }
     status step(view<tensor> tensors) { return edgeopt_step(&state_, tensors.data, tensors.size); }
