@@ -4,6 +4,22 @@
 set(EDGEOPT_ARCH "${CMAKE_SYSTEM_PROCESSOR}")
 string(TOLOWER "${EDGEOPT_ARCH}" EDGEOPT_ARCH)
 
+# 32-bit ARM covers Cortex-M too (CMAKE_SYSTEM_PROCESSOR "arm"), where GCC
+# accepts -mfpu=neon-vfpv4 and even defines __ARM_NEON: only an A-profile
+# ARMv7+ target whose float ABI allows NEON gets the neonv7 kernels.
+if(EDGEOPT_ARCH MATCHES "^(arm|armv7.*)$")
+  include(CheckCXXSourceCompiles)
+  set(CMAKE_REQUIRED_FLAGS "-mfpu=neon-vfpv4")
+  check_cxx_source_compiles([[
+#include <arm_neon.h>
+#if !defined(__ARM_NEON) || !defined(__ARM_FEATURE_FMA) || __ARM_ARCH_PROFILE != 'A' || __ARM_ARCH < 7
+#error "not an A-profile core with NEON and VFPv4"
+#endif
+int main() { return vgetq_lane_f32(vfmaq_f32(vdupq_n_f32(1.0f), vdupq_n_f32(2.0f), vdupq_n_f32(3.0f)), 0) == 7.0f ? 0 : 1; }
+]] EDGEOPT_ARM_A_PROFILE_NEON)
+  unset(CMAKE_REQUIRED_FLAGS)
+endif()
+
 function(edgeopt_isa_source target name flags)
   set(file ${PROJECT_SOURCE_DIR}/src/isa/${name}/kernels.cpp)
   target_sources(${target} PRIVATE ${file})
@@ -19,5 +35,11 @@ function(edgeopt_add_isa_kernels target)
     edgeopt_isa_source(${target} avx2 "-mavx2;-mfma")
     # GCC 12 warns falsely on _mm512_sqrt_ps's internal _mm512_undefined_ps.
     edgeopt_isa_source(${target} avx512 "-mavx512f;-Wno-maybe-uninitialized")
+  elseif(EDGEOPT_ARCH MATCHES "^(aarch64|arm64)$")
+    edgeopt_isa_source(${target} neon64 "")
+  elseif(EDGEOPT_ARCH MATCHES "^(arm|armv7.*)$" AND EDGEOPT_ARM_A_PROFILE_NEON)
+    # -fno-math-errno: the per-lane √ is then one vsqrt.f32, with no errno
+    # branch (and no vmrs) after it; the result is the same IEEE root.
+    edgeopt_isa_source(${target} neonv7 "-mfpu=neon-vfpv4;-fno-math-errno")
   endif()
 endfunction()

@@ -31,24 +31,24 @@ struct adadelta {
     }
 
     struct coeffs {
-        float neg_lr, weight_decay, rho, one_minus_rho, eps;
-        bool maximize, weight_decay_on;
+        grad_prep prep;
+        average_weights rho;
+        float neg_lr, eps;
     };
 
     static coeffs at_step(const edgeopt_config& config, std::uint64_t, double&) {
         const options& o = of(config);
-        return {to_f32(-o.lr), to_f32(o.weight_decay), to_f32(o.rho), to_f32(1.0 - o.rho), to_f32(o.eps),
-                o.maximize, o.weight_decay != 0.0};
+        return {grad_prep::of(o.weight_decay, o.maximize), average_weights::of(o.rho), to_f32(-o.lr), to_f32(o.eps)};
     }
 
     template <class V>
     static void update(const coeffs& c, V& p, V g, V (&s)[3]) {
-        const V d = signed_decayed_grad(g, p, c.maximize, c.weight_decay_on, c.weight_decay);
+        const V d = c.prep(g, p);
         V& square_avg = s[0];
         V& acc_delta = s[1];
-        square_avg = fma(V(c.one_minus_rho) * d, d, V(c.rho) * square_avg);
+        square_avg = running_average_sq(c.rho, square_avg, d);
         const V delta = sqrt(acc_delta + V(c.eps)) / sqrt(square_avg + V(c.eps)) * d;
-        acc_delta = fma(V(c.one_minus_rho) * delta, delta, V(c.rho) * acc_delta);
+        acc_delta = running_average_sq(c.rho, acc_delta, delta);
         p = fma(V(c.neg_lr), delta, p);
     }
 };

@@ -29,19 +29,19 @@ struct adagrad {
     }
 
     struct coeffs {
-        float neg_clr, weight_decay, eps;
-        bool maximize, weight_decay_on;
+        grad_prep prep;
+        float neg_clr, eps;
     };
 
     static coeffs at_step(const edgeopt_config& config, std::uint64_t t, double&) {
         const options& o = of(config);
         const double clr = o.lr / (1.0 + static_cast<double>(t - 1) * o.lr_decay);
-        return {to_f32(-clr), to_f32(o.weight_decay), to_f32(o.eps), o.maximize, o.weight_decay != 0.0};
+        return {grad_prep::of(o.weight_decay, o.maximize), to_f32(-clr), to_f32(o.eps)};
     }
 
     template <class V>
     static void update(const coeffs& c, V& p, V g, V (&s)[3]) {
-        const V d = signed_decayed_grad(g, p, c.maximize, c.weight_decay_on, c.weight_decay);
+        const V d = c.prep(g, p);
         V& sum = s[0];
         sum = fma(d, d, sum);
         p = p + V(c.neg_clr) * d / (sqrt(sum) + V(c.eps));

@@ -29,18 +29,14 @@ struct adam {
     static float initial_value(const options&, unsigned) { return 0.0f; }
 
     static edgeopt_status validate(const options& o) {
-        if (!non_negative(o.lr)) return EDGEOPT_ERR_INVALID_LR;
-        if (!non_negative(o.eps)) return EDGEOPT_ERR_INVALID_EPS;
-        if (!unit_interval_open(o.beta1)) return EDGEOPT_ERR_INVALID_BETA1;
-        if (!unit_interval_open(o.beta2)) return EDGEOPT_ERR_INVALID_BETA2;
-        if (!non_negative(o.weight_decay)) return EDGEOPT_ERR_INVALID_WEIGHT_DECAY;
-        return EDGEOPT_OK;
+        return validate_adam_like(o.lr, o.eps, o.beta1, o.beta2, o.weight_decay);
     }
 
     struct coeffs {
-        float beta1, one_minus_beta1, beta2, one_minus_beta2;
-        float weight_decay, decay, bias_correction2_sqrt, eps, neg_step_size;
-        bool maximize, weight_decay_on, decoupled, amsgrad;
+        grad_prep prep;  // carries λ for Adam; AdamW decays θ instead
+        average_weights beta1, beta2;
+        float decay, bias_correction2_sqrt, eps, neg_step_size;
+        bool decoupled, amsgrad;
     };
 
     static coeffs at_step(const edgeopt_config& config, std::uint64_t t, double&) {
@@ -48,17 +44,13 @@ struct adam {
         const bool decoupled = config.algorithm == EDGEOPT_ADAMW;
         const double bias_correction1 = 1.0 - detmath::powi(o.beta1, t);
         const double bias_correction2 = 1.0 - detmath::powi(o.beta2, t);
-        return {to_f32(o.beta1),
-                to_f32(1.0 - o.beta1),
-                to_f32(o.beta2),
-                to_f32(1.0 - o.beta2),
-                to_f32(o.weight_decay),
+        return {grad_prep::of(decoupled ? 0.0 : o.weight_decay, o.maximize),
+                average_weights::of(o.beta1),
+                average_weights::of(o.beta2),
                 to_f32(1.0 - o.lr * o.weight_decay),
                 to_f32(std::sqrt(bias_correction2)),
                 to_f32(o.eps),
                 to_f32(-(o.lr / bias_correction1)),
-                o.maximize,
-                !decoupled && o.weight_decay != 0.0,
                 decoupled,
                 o.amsgrad};
     }
@@ -66,11 +58,11 @@ struct adam {
     template <class V>
     static void update(const coeffs& c, V& p, V g, V (&s)[3]) {
         if (c.decoupled) p = p * V(c.decay);
-        const V d = signed_decayed_grad(g, p, c.maximize, c.weight_decay_on, c.weight_decay);
+        const V d = c.prep(g, p);
         V& exp_avg = s[0];
         V& exp_avg_sq = s[1];
-        exp_avg = fma(V(c.one_minus_beta1), d, V(c.beta1) * exp_avg);
-        exp_avg_sq = fma(V(c.one_minus_beta2) * d, d, V(c.beta2) * exp_avg_sq);
+        exp_avg = running_average(c.beta1, exp_avg, d);
+        exp_avg_sq = running_average_sq(c.beta2, exp_avg_sq, d);
         V second = exp_avg_sq;
         if (c.amsgrad) second = s[2] = maximum(s[2], exp_avg_sq);
         const V denom = sqrt(second) / V(c.bias_correction2_sqrt) + V(c.eps);

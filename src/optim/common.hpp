@@ -27,12 +27,60 @@ inline bool non_negative(double x) { return x >= 0.0 && x <= 1.7976931348623157e
 inline bool unit_interval_open(double x) { return x >= 0.0 && x < 1.0; }
 inline bool unit_interval_closed(double x) { return x >= 0.0 && x <= 1.0; }
 
-// "g ← −g if maximize; g ← g + λθ if weight_decay ≠ 0", shared by most optimizers.
+// State of optimizers that keep exactly exp_avg and exp_avg_sq, both starting at 0.
+template <class Options>
+struct two_moment_state {
+    static const char* slot_name(unsigned slot) {
+        static const char* const names[] = {"exp_avg", "exp_avg_sq"};
+        return slot < 2 ? names[slot] : nullptr;
+    }
+    static unsigned slot_mask(const Options&) { return 3u; }
+    static float initial_value(const Options&, unsigned) { return 0.0f; }
+};
+
+// The checks Adam-like optimizers share.
+inline edgeopt_status validate_adam_like(double lr, double eps, double beta1, double beta2, double weight_decay) {
+    if (!non_negative(lr)) return EDGEOPT_ERR_INVALID_LR;
+    if (!non_negative(eps)) return EDGEOPT_ERR_INVALID_EPS;
+    if (!unit_interval_open(beta1)) return EDGEOPT_ERR_INVALID_BETA1;
+    if (!unit_interval_open(beta2)) return EDGEOPT_ERR_INVALID_BETA2;
+    if (!non_negative(weight_decay)) return EDGEOPT_ERR_INVALID_WEIGHT_DECAY;
+    return EDGEOPT_OK;
+}
+
+// "g ← −g if maximize; g ← g + λθ if λ ≠ 0", which most optimizers start with.
+struct grad_prep {
+    float weight_decay;
+    bool maximize, weight_decay_on;
+
+    static grad_prep of(double weight_decay, bool maximize) {
+        return {to_f32(weight_decay), maximize, weight_decay != 0.0};
+    }
+    template <class V>
+    V operator()(V g, V p) const {
+        if (maximize) g = -g;
+        if (weight_decay_on) g = fma(V(weight_decay), p, g);  // torch: g.add(p, alpha=λ), fused
+        return g;
+    }
+};
+
+// A running average's weights: the old value is scaled by `keep`, the new
+// one by `blend` (β and 1 − β, each rounded from double as torch rounds them).
+struct average_weights {
+    float keep, blend;
+    static average_weights of(double beta) { return {to_f32(beta), to_f32(1.0 - beta)}; }
+};
+
+// torch's avg.mul_(β).add_(x, alpha=1−β): β·avg rounded, then one fma.
 template <class V>
-inline V signed_decayed_grad(V g, V p, bool maximize, bool weight_decay_on, float weight_decay) {
-    if (maximize) g = -g;
-    if (weight_decay_on) g = fma(V(weight_decay), p, g);
-    return g;
+V running_average(average_weights w, V avg, V x) {
+    return fma(V(w.blend), x, V(w.keep) * avg);
+}
+
+// torch's avg.mul_(β).addcmul_(x, x, value=1−β): (1−β)·x and β·avg rounded, then one fma.
+template <class V>
+V running_average_sq(average_weights w, V avg, V x) {
+    return fma(V(w.blend) * x, x, V(w.keep) * avg);
 }
 
 }  // namespace edgeopt::optim

@@ -25,22 +25,23 @@ struct lion {
     }
 
     struct coeffs {
-        float beta1, one_minus_beta1, beta2, one_minus_beta2, decay, neg_lr;
+        average_weights beta1, beta2;
+        float decay, neg_lr;
         bool decay_on;
     };
 
     static coeffs at_step(const edgeopt_config& config, std::uint64_t, double&) {
         const options& o = of(config);
-        return {to_f32(o.beta1), to_f32(1.0 - o.beta1), to_f32(o.beta2), to_f32(1.0 - o.beta2),
-                to_f32(1.0 - o.lr * o.weight_decay), to_f32(-o.lr), o.weight_decay != 0.0};
+        return {average_weights::of(o.beta1), average_weights::of(o.beta2), to_f32(1.0 - o.lr * o.weight_decay),
+                to_f32(-o.lr), o.weight_decay != 0.0};
     }
 
     template <class V>
     static void update(const coeffs& c, V& p, V g, V (&s)[3]) {
         V& exp_avg = s[0];
         if (c.decay_on) p = p * V(c.decay);
-        p = fma(V(c.neg_lr), sign(fma(V(c.one_minus_beta1), g, V(c.beta1) * exp_avg)), p);
-        exp_avg = fma(V(c.one_minus_beta2), g, V(c.beta2) * exp_avg);
+        p = fma(V(c.neg_lr), sign(running_average(c.beta1, exp_avg, g)), p);
+        exp_avg = running_average(c.beta2, exp_avg, g);
     }
 };
 

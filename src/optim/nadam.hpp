@@ -19,30 +19,20 @@
 
 namespace edgeopt::optim {
 
-struct nadam {
+struct nadam : two_moment_state<edgeopt_nadam_options> {
     using options = edgeopt_nadam_options;
     static const options& of(const edgeopt_config& c) { return c.nadam; }
-    static const char* slot_name(unsigned slot) {
-        static const char* const names[] = {"exp_avg", "exp_avg_sq"};
-        return slot < 2 ? names[slot] : nullptr;
-    }
-    static unsigned slot_mask(const options&) { return 3u; }
-    static float initial_value(const options&, unsigned) { return 0.0f; }
 
     static edgeopt_status validate(const options& o) {
-        if (!non_negative(o.lr)) return EDGEOPT_ERR_INVALID_LR;
-        if (!non_negative(o.eps)) return EDGEOPT_ERR_INVALID_EPS;
-        if (!unit_interval_open(o.beta1)) return EDGEOPT_ERR_INVALID_BETA1;
-        if (!unit_interval_open(o.beta2)) return EDGEOPT_ERR_INVALID_BETA2;
-        if (!non_negative(o.weight_decay)) return EDGEOPT_ERR_INVALID_WEIGHT_DECAY;
-        if (!non_negative(o.momentum_decay)) return EDGEOPT_ERR_INVALID_MOMENTUM_DECAY;
-        return EDGEOPT_OK;
+        const edgeopt_status status = validate_adam_like(o.lr, o.eps, o.beta1, o.beta2, o.weight_decay);
+        if (status != EDGEOPT_OK) return status;
+        return non_negative(o.momentum_decay) ? EDGEOPT_OK : EDGEOPT_ERR_INVALID_MOMENTUM_DECAY;
     }
 
     struct coeffs {
-        float beta1, one_minus_beta1, beta2, one_minus_beta2, weight_decay;
+        grad_prep prep;
+        average_weights beta1, beta2;
         float bias_correction2_sqrt, eps, neg_grad_step, neg_avg_step;
-        bool weight_decay_on;
     };
 
     static double momentum_at(const options& o, std::uint64_t t) {
@@ -57,25 +47,22 @@ struct nadam {
         // torch keeps Πₜ in a float32 tensor: round it the same way.
         mu_product = to_f32(mu_product * to_f32(mu));
         const double bias_correction2 = 1.0 - detmath::powi(o.beta2, t);
-        return {to_f32(o.beta1),
-                to_f32(1.0 - o.beta1),
-                to_f32(o.beta2),
-                to_f32(1.0 - o.beta2),
-                to_f32(o.weight_decay),
+        return {grad_prep::of(o.weight_decay, false),
+                average_weights::of(o.beta1),
+                average_weights::of(o.beta2),
                 to_f32(std::sqrt(bias_correction2)),
                 to_f32(o.eps),
                 to_f32(-o.lr * (1.0 - mu) / (1.0 - mu_product)),
-                to_f32(-o.lr * mu_next / (1.0 - mu_product * mu_next)),
-                o.weight_decay != 0.0};
+                to_f32(-o.lr * mu_next / (1.0 - mu_product * mu_next))};
     }
 
     template <class V>
     static void update(const coeffs& c, V& p, V g, V (&s)[3]) {
-        const V d = signed_decayed_grad(g, p, false, c.weight_decay_on, c.weight_decay);
+        const V d = c.prep(g, p);
         V& exp_avg = s[0];
         V& exp_avg_sq = s[1];
-        exp_avg = fma(V(c.one_minus_beta1), d, V(c.beta1) * exp_avg);
-        exp_avg_sq = fma(V(c.one_minus_beta2) * d, d, V(c.beta2) * exp_avg_sq);
+        exp_avg = running_average(c.beta1, exp_avg, d);
+        exp_avg_sq = running_average_sq(c.beta2, exp_avg_sq, d);
         const V denom = sqrt(exp_avg_sq) / V(c.bias_correction2_sqrt) + V(c.eps);
         p = p + V(c.neg_grad_step) * d / denom;
         p = p + V(c.neg_avg_step) * exp_avg / denom;

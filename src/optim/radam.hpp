@@ -18,29 +18,19 @@
 
 namespace edgeopt::optim {
 
-struct radam {
+struct radam : two_moment_state<edgeopt_radam_options> {
     using options = edgeopt_radam_options;
     static const options& of(const edgeopt_config& c) { return c.radam; }
-    static const char* slot_name(unsigned slot) {
-        static const char* const names[] = {"exp_avg", "exp_avg_sq"};
-        return slot < 2 ? names[slot] : nullptr;
-    }
-    static unsigned slot_mask(const options&) { return 3u; }
-    static float initial_value(const options&, unsigned) { return 0.0f; }
 
     static edgeopt_status validate(const options& o) {
-        if (!non_negative(o.lr)) return EDGEOPT_ERR_INVALID_LR;
-        if (!non_negative(o.eps)) return EDGEOPT_ERR_INVALID_EPS;
-        if (!unit_interval_open(o.beta1)) return EDGEOPT_ERR_INVALID_BETA1;
-        if (!unit_interval_open(o.beta2)) return EDGEOPT_ERR_INVALID_BETA2;
-        if (!non_negative(o.weight_decay)) return EDGEOPT_ERR_INVALID_WEIGHT_DECAY;
-        return EDGEOPT_OK;
+        return validate_adam_like(o.lr, o.eps, o.beta1, o.beta2, o.weight_decay);
     }
 
     struct coeffs {
-        float beta1, one_minus_beta1, beta2, one_minus_beta2, weight_decay, eps;
-        float bias_correction1, bias_correction2_sqrt, lr, rect;
-        bool weight_decay_on, rectified;
+        grad_prep prep;
+        average_weights beta1, beta2;
+        float eps, bias_correction1, bias_correction2_sqrt, lr, rect;
+        bool rectified;
     };
 
     static coeffs at_step(const edgeopt_config& config, std::uint64_t t, double&) {
@@ -53,27 +43,24 @@ struct radam {
         const double rect =
             rectified ? std::sqrt((rho_t - 4.0) * (rho_t - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t))
                       : 0.0;
-        return {to_f32(o.beta1),
-                to_f32(1.0 - o.beta1),
-                to_f32(o.beta2),
-                to_f32(1.0 - o.beta2),
-                to_f32(o.weight_decay),
+        return {grad_prep::of(o.weight_decay, false),
+                average_weights::of(o.beta1),
+                average_weights::of(o.beta2),
                 to_f32(o.eps),
                 to_f32(1.0 - detmath::powi(o.beta1, t)),
                 to_f32(std::sqrt(bias_correction2)),
                 to_f32(o.lr),
                 to_f32(rect),
-                o.weight_decay != 0.0,
                 rectified};
     }
 
     template <class V>
     static void update(const coeffs& c, V& p, V g, V (&s)[3]) {
-        const V d = signed_decayed_grad(g, p, false, c.weight_decay_on, c.weight_decay);
+        const V d = c.prep(g, p);
         V& exp_avg = s[0];
         V& exp_avg_sq = s[1];
-        exp_avg = fma(V(c.one_minus_beta1), d, V(c.beta1) * exp_avg);
-        exp_avg_sq = fma(V(c.one_minus_beta2) * d, d, V(c.beta2) * exp_avg_sq);
+        exp_avg = running_average(c.beta1, exp_avg, d);
+        exp_avg_sq = running_average_sq(c.beta2, exp_avg_sq, d);
         const V step = exp_avg / V(c.bias_correction1) * V(c.lr);
         if (c.rectified) {
             // torch forms √(1−β₂ᵗ)/(√v + ε) as a reciprocal times a scalar.

@@ -32,25 +32,27 @@ struct rmsprop {
     }
 
     struct coeffs {
-        float neg_lr, weight_decay, alpha, one_minus_alpha, eps, momentum;
-        bool maximize, weight_decay_on, centered, momentum_on;
+        grad_prep prep;
+        average_weights alpha;
+        float neg_lr, eps, momentum;
+        bool centered, momentum_on;
     };
 
     static coeffs at_step(const edgeopt_config& config, std::uint64_t, double&) {
         const options& o = of(config);
-        return {to_f32(-o.lr), to_f32(o.weight_decay), to_f32(o.alpha), to_f32(1.0 - o.alpha), to_f32(o.eps),
-                to_f32(o.momentum), o.maximize, o.weight_decay != 0.0, o.centered, o.momentum > 0.0};
+        return {grad_prep::of(o.weight_decay, o.maximize), average_weights::of(o.alpha), to_f32(-o.lr), to_f32(o.eps),
+                to_f32(o.momentum), o.centered, o.momentum > 0.0};
     }
 
     template <class V>
     static void update(const coeffs& c, V& p, V g, V (&s)[3]) {
-        const V d = signed_decayed_grad(g, p, c.maximize, c.weight_decay_on, c.weight_decay);
+        const V d = c.prep(g, p);
         V& square_avg = s[0];
-        square_avg = fma(V(c.one_minus_alpha) * d, d, V(c.alpha) * square_avg);
+        square_avg = running_average_sq(c.alpha, square_avg, d);
         V avg;
         if (c.centered) {
             V& grad_avg = s[1];
-            grad_avg = fma(V(c.one_minus_alpha), d, V(c.alpha) * grad_avg);
+            grad_avg = running_average(c.alpha, grad_avg, d);
             avg = sqrt(fma(-grad_avg, grad_avg, square_avg)) + V(c.eps);
         } else {
             avg = sqrt(square_avg) + V(c.eps);

@@ -34,23 +34,25 @@ struct sgd {
     }
 
     struct coeffs {
-        float neg_lr, weight_decay, momentum, one_minus_dampening;
-        bool maximize, weight_decay_on, momentum_on, first_step, nesterov;
+        grad_prep prep;
+        average_weights buffer;  // μ and 1 − τ
+        float neg_lr;
+        bool momentum_on, first_step, nesterov;
     };
 
     static coeffs at_step(const edgeopt_config& config, std::uint64_t t, double&) {
         const options& o = of(config);
-        return {to_f32(-o.lr), to_f32(o.weight_decay), to_f32(o.momentum), to_f32(1.0 - o.dampening),
-                o.maximize, o.weight_decay != 0.0, o.momentum != 0.0, t == 1, o.nesterov};
+        return {grad_prep::of(o.weight_decay, o.maximize), {to_f32(o.momentum), to_f32(1.0 - o.dampening)},
+                to_f32(-o.lr), o.momentum != 0.0, t == 1, o.nesterov};
     }
 
     template <class V>
     static void update(const coeffs& c, V& p, V g, V (&s)[3]) {
-        V d = signed_decayed_grad(g, p, c.maximize, c.weight_decay_on, c.weight_decay);
+        V d = c.prep(g, p);
         if (c.momentum_on) {
             V& buf = s[0];
-            buf = c.first_step ? d : fma(V(c.one_minus_dampening), d, V(c.momentum) * buf);
-            d = c.nesterov ? fma(V(c.momentum), buf, d) : buf;
+            buf = c.first_step ? d : running_average(c.buffer, buf, d);
+            d = c.nesterov ? fma(V(c.buffer.keep), buf, d) : buf;
         }
         p = fma(V(c.neg_lr), d, p);
     }
