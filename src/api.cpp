@@ -1,6 +1,7 @@
 // The optimizer object: init, step, and the calls around them.  Everything
 // here checks first and writes last, so a call that returns an error has not
 // modified parameters, state or the optimizer object.
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 
@@ -117,7 +118,7 @@ double* lr_of(edgeopt_config& c) {
 extern "C" {
 
 size_t edgeopt_state_bytes(const edgeopt_config* config, const size_t* lengths, size_t count) {
-    if (!config || !lengths || edgeopt_validate(config) != EDGEOPT_OK) return 0;
+    if (!config || !lengths || count == 0 || edgeopt_validate(config) != EDGEOPT_OK) return 0;
     const std::size_t bytes = arena::required_bytes(arena::slot_count(slot_mask(*config)), lengths, count);
     return bytes == arena::size_max ? 0 : bytes;
 }
@@ -172,6 +173,7 @@ edgeopt_status edgeopt_step(edgeopt_optimizer* opt, const edgeopt_tensor* tensor
 edgeopt_status edgeopt_set_lr(edgeopt_optimizer* opt, double lr) {
     if (!opt) return EDGEOPT_ERR_NULL_POINTER;
     if (!initialized(opt)) return EDGEOPT_ERR_NOT_INITIALIZED;
+    if (std::isnan(lr)) return EDGEOPT_ERR_INVALID_LR;  // not SGD's "lr required": it was given
     edgeopt_config changed = opt->config;
     *lr_of(changed) = lr;
     return edgeopt_set_config(opt, &changed);
@@ -223,7 +225,7 @@ edgeopt_status edgeopt_set_isa(edgeopt_optimizer* opt, edgeopt_isa isa) {
 edgeopt_isa edgeopt_get_isa(const edgeopt_optimizer* opt) { return initialized(opt) ? opt->isa : EDGEOPT_ISA_AUTO; }
 
 float* edgeopt_state_buffer(const edgeopt_optimizer* opt, size_t tensor, unsigned slot) {
-    if (!initialized(opt) || tensor >= opt->tensor_count || slot >= 3) return nullptr;
+    if (!initialized(opt) || tensor >= opt->tensor_count || slot >= 3 || opt->lengths[tensor] == 0) return nullptr;
     const unsigned mask = slot_mask(opt->config);
     unsigned char* cursor = opt->state;
     float* slots[3];

@@ -34,7 +34,15 @@ extern "C" const char* edgeopt_status_message(edgeopt_status status) {
         case EDGEOPT_ERR_LAYOUT_CHANGE: return "new options need other state buffers: init() again";
         case EDGEOPT_ERR_UNKNOWN_ISA: return "unknown instruction set name";
         case EDGEOPT_ERR_ISA_UNAVAILABLE: return "instruction set not compiled in or not supported by this CPU";
-        case EDGEOPT_ERR_SLOT_OUT_OF_RANGE: return "state slot or tensor index out of range";
+        case EDGEOPT_ERR_NONFINITE_GRADIENT: return "a gradient contains NaN or Inf: step skipped, nothing modified";
+        case EDGEOPT_ERR_INVALID_SCHEDULE: return "invalid learning-rate schedule parameters";
+        case EDGEOPT_ERR_INVALID_CLIP: return "invalid gradient clipping parameters";
+        case EDGEOPT_ERR_BUFFER_TOO_SMALL: return "buffer too small for the checkpoint";
+        case EDGEOPT_ERR_CHECKPOINT_EMPTY: return "no committed checkpoint in either slot";
+        case EDGEOPT_ERR_CHECKPOINT_CORRUPT: return "checkpoint corrupt (magic or CRC mismatch)";
+        case EDGEOPT_ERR_CHECKPOINT_TRUNCATED: return "checkpoint truncated";
+        case EDGEOPT_ERR_CHECKPOINT_VERSION: return "checkpoint written by a newer format version";
+        case EDGEOPT_ERR_CHECKPOINT_MISMATCH: return "checkpoint is for another optimizer, options or tensor sizes";
         case EDGEOPT_STATUS_COUNT: break;
     }
     return "unknown status";

@@ -46,7 +46,15 @@ typedef enum edgeopt_status {
     EDGEOPT_ERR_LAYOUT_CHANGE,         /* new options would need other state buffers */
     EDGEOPT_ERR_UNKNOWN_ISA,
     EDGEOPT_ERR_ISA_UNAVAILABLE,       /* not compiled in, or the CPU/OS lacks it */
-    EDGEOPT_ERR_SLOT_OUT_OF_RANGE,
+    EDGEOPT_ERR_NONFINITE_GRADIENT,     /* a guarded step found NaN or Inf: nothing was touched */
+    EDGEOPT_ERR_INVALID_SCHEDULE,       /* a learning-rate schedule's parameters */
+    EDGEOPT_ERR_INVALID_CLIP,           /* max_norm / clip value / norm type */
+    EDGEOPT_ERR_BUFFER_TOO_SMALL,       /* a checkpoint region cannot hold the image */
+    EDGEOPT_ERR_CHECKPOINT_EMPTY,       /* no committed image in either slot */
+    EDGEOPT_ERR_CHECKPOINT_CORRUPT,     /* bad magic or CRC */
+    EDGEOPT_ERR_CHECKPOINT_TRUNCATED,   /* shorter than its header says */
+    EDGEOPT_ERR_CHECKPOINT_VERSION,     /* written by a newer format version */
+    EDGEOPT_ERR_CHECKPOINT_MISMATCH,    /* another optimizer, options layout or tensor sizes */
     EDGEOPT_STATUS_COUNT
 } edgeopt_status;
 
@@ -214,14 +222,16 @@ edgeopt_status edgeopt_set_config(edgeopt_optimizer* opt, const edgeopt_config* 
 edgeopt_status edgeopt_get_config(const edgeopt_optimizer* opt, edgeopt_config* out);
 /* Steps taken since init() or reset(). 0 for an uninitialized optimizer. */
 uint64_t edgeopt_step_count(const edgeopt_optimizer* opt);
-/* Back to the state right after init(): step 0, initial moments. */
+/* Back to step 0 with the state init() would lay out for the current options
+ * (Adagrad's accumulator refills with the current initial_accumulator_value). */
 edgeopt_status edgeopt_reset(edgeopt_optimizer* opt);
 /* Forgets the arena; the optimizer must be init()ed again before use. */
 void edgeopt_destroy(edgeopt_optimizer* opt);
 /* Forces a kernel (EDGEOPT_ISA_AUTO restores the default). */
 edgeopt_status edgeopt_set_isa(edgeopt_optimizer* opt, edgeopt_isa isa);
 edgeopt_isa edgeopt_get_isa(const edgeopt_optimizer* opt);
-/* A tensor's state buffer (length floats) for a slot; NULL if out of range. */
+/* A tensor's state buffer (length floats) for a slot; NULL if the slot is
+ * unused, out of range, or the tensor is empty. */
 float* edgeopt_state_buffer(const edgeopt_optimizer* opt, size_t tensor, unsigned slot);
 
 #ifdef __cplusplus
