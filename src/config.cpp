@@ -86,7 +86,7 @@ const char* edgeopt_state_slot_name(const edgeopt_config* config, unsigned slot)
 }
 
 const char* edgeopt_isa_name(edgeopt_isa isa) {
-    return (isa >= 0 && isa < EDGEOPT_ISA_COUNT) ? isa_names[isa] : nullptr;
+    return (static_cast<int>(isa) >= 0 && isa < EDGEOPT_ISA_COUNT) ? isa_names[isa] : nullptr;
 }
 
 bool edgeopt_isa_parse(const char* name, edgeopt_isa* out) {

@@ -35,7 +35,9 @@ struct nadam : two_moment_state<edgeopt_nadam_options> {
         float bias_correction2_sqrt, eps, neg_grad_step, neg_avg_step;
     };
 
-    static double momentum_at(const options& o, std::uint64_t t) {
+    // Not inlined: at_step calls it twice, and on Cortex-M4 two inlined
+    // copies of detmath::pow put NAdam over 2 KB of .text.
+    __attribute__((noinline)) static double momentum_at(const options& o, std::uint64_t t) {
         return o.beta1 * (1.0 - 0.5 * detmath::pow(0.96, static_cast<double>(t) * o.momentum_decay));
     }
 
