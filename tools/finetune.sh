@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Fine-tunes a small MLP on Fashion-MNIST with every optimizer and draws the
+# results (loss, test accuracy, bowl paths) into finetune-out/.  Installs what
+# is missing when run as root, else names it.  Arguments go to edgeopt-finetune:
+#   tools/finetune.sh                                   all twelve, about a minute
+#   tools/finetune.sh --optimizer adam --set lr=0.003 --epochs 8
+#   tools/finetune.sh --help
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/setup.sh host data  # data: zlib (reads the gzip IDX files) and the data set
+
+build=${FINETUNE_BUILD_DIR:-build/host}  # shared with tools/demo.sh
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build" --target edgeopt-finetune -j"$(nproc)" >/dev/null
+exec "$build"/examples/finetune/edgeopt-finetune "$@"
