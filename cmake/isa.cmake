@@ -38,8 +38,23 @@ function(edgeopt_add_isa_kernels target)
   elseif(EDGEOPT_ARCH MATCHES "^(aarch64|arm64)$")
     edgeopt_isa_source(${target} neon64 "")
   elseif(EDGEOPT_ARCH MATCHES "^(arm|armv7.*)$" AND EDGEOPT_ARM_A_PROFILE_NEON)
-    # -fno-math-errno: the per-lane √ is then one vsqrt.f32, with no errno
-    # branch (and no vmrs) after it; the result is the same IEEE root.
+    # -fno-math-errno: std::sqrt in the file's scalar fallback is then a bare
+    # vsqrt.f32, with no errno branch (and vmrs) after it; same IEEE root.
     edgeopt_isa_source(${target} neonv7 "-mfpu=neon-vfpv4;-fno-math-errno")
+  elseif(EDGEOPT_ARCH STREQUAL "arm")
+    # Cortex-M55 (Helium, MVE with floats): the target's own -mcpu decides.
+    check_cxx_source_compiles([[
+#include <arm_mve.h>
+#if !(defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 2))
+#error "no MVE floating point"
+#endif
+int main() { return vgetq_lane_f32(vdupq_n_f32(1.0f), 0) == 1.0f ? 0 : 1; }
+]] EDGEOPT_ARM_MVE_FLOAT)
+    if(EDGEOPT_ARM_MVE_FLOAT)
+      # GCC 12.2 gives MVE load/store intrinsics a 4-byte memory footprint
+      # (16 are accessed), so DSE and the schedulers may drop or reorder
+      # stores around the predicated tail: see src/isa/helium/kernels.cpp.
+      edgeopt_isa_source(${target} helium "-fno-dse;-fno-schedule-insns;-fno-schedule-insns2")
+    endif()
   endif()
 endfunction()

@@ -235,9 +235,11 @@ float* edgeopt_state_buffer(const edgeopt_optimizer* opt, size_t tensor, unsigne
 
 bool edgeopt_isa_available(edgeopt_isa isa) { return edgeopt::kernel::table_for(isa) != nullptr; }
 
+// NEONv7 flushes subnormals, but its kernels detect that (FPSCR) and redo
+// those vectors on VFP, so it is exact too; Helium is not (see its kernels).
 bool edgeopt_isa_bit_exact(edgeopt_isa isa) {
     return isa == EDGEOPT_ISA_SCALAR || isa == EDGEOPT_ISA_SSE2 || isa == EDGEOPT_ISA_AVX2 || isa == EDGEOPT_ISA_AVX512 ||
-           isa == EDGEOPT_ISA_NEON64;
+           isa == EDGEOPT_ISA_NEON64 || isa == EDGEOPT_ISA_NEONV7;
 }
 
 edgeopt_isa edgeopt_isa_default(edgeopt_algorithm algorithm) { return edgeopt::kernel::default_isa(algorithm); }

@@ -160,10 +160,12 @@ const char* edgeopt_isa_name(edgeopt_isa isa); /* "scalar", "avx2", ...; NULL if
 bool edgeopt_isa_parse(const char* name, edgeopt_isa* out);
 /* Compiled in and supported by this CPU and OS. */
 bool edgeopt_isa_available(edgeopt_isa isa);
-/* True if the ISA's kernels are bit-identical to the scalar reference (it
- * has IEEE fma, division and square root); false for SSE2 (no fma) and for
- * ISAs that flush subnormals or approximate, which meet the bounds
- * documented in README instead. */
+/* True if the ISA's kernels give the scalar reference's bits on every input
+ * (NaN payloads aside): scalar, SSE2 (fma emulated exactly), AVX2, AVX-512,
+ * NEON64, and NEONv7, whose NEON arithmetic flushes subnormals but which
+ * redoes any vector where that happened on the IEEE scalar unit (VFP).
+ * False for Helium, whose MVE arithmetic flushes subnormals: it is exact
+ * only on data where no operand or result is subnormal (README). */
 bool edgeopt_isa_bit_exact(edgeopt_isa isa);
 /* What EDGEOPT_ISA_AUTO resolves to for an algorithm on this machine. */
 edgeopt_isa edgeopt_isa_default(edgeopt_algorithm algorithm);
