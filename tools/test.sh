@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it:
+#   1. host build, ctest once per x86 kernel (EDGEOPT_ISA forces it);
+#   2. AddressSanitizer + UndefinedBehaviorSanitizer build, ctest;
+#   3. aarch64 and armv7 cross builds, ctest under qemu-user;
+#   4. Cortex-M4F and Cortex-M55 firmware builds, ctest under qemu-system-arm;
+#   5. benchmarks built and run in smoke mode (never timed against a target).
+# Installs missing Debian packages when run as root (else names them).
+#   tools/test.sh            everything
+#   tools/test.sh host       only stage 1 (also: asan, cross, firmware, bench)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+stages=("${@:-host asan cross firmware bench}")
+stages=(${stages[*]})
+jobs=$(nproc)
+failed=()
+
+banner() { printf '\n=== %s\n' "$*"; }
+want() { [[ " ${stages[*]} " == *" $1 "* ]]; }
+run_preset() {  # configure, build and test one CMake preset
+  local preset=$1
+  shift
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j"$jobs" >/dev/null
+  ctest --preset "$preset" "$@" || failed+=("$preset${EDGEOPT_ISA:+ (EDGEOPT_ISA=$EDGEOPT_ISA)}")
+}
+
+if want host; then
+  tools/setup.sh host data
+  banner "host: default kernel"
+  run_preset host
+  for isa in $(build/host/tools/edgeopt-replay --list-isas); do
+    banner "host: every test with EDGEOPT_ISA=$isa"
+    EDGEOPT_ISA=$isa run_preset host
+  done
+fi
+if want asan; then
+  tools/setup.sh host data
+  banner "host: AddressSanitizer + UndefinedBehaviorSanitizer"
+  run_preset host-asan
+fi
+if want cross; then
+  tools/setup.sh host cross
+  for preset in aarch64 armv7; do
+    banner "$preset under qemu-user"
+    run_preset "$preset"
+  done
+fi
+if want firmware && [ -f platforms/cortex-m/toolchain-cortex-m4.cmake ] && grep -q '"cortex-m4"' CMakePresets.json; then
+  tools/setup.sh host firmware
+  for preset in cortex-m4 cortex-m55; do
+    banner "$preset under qemu-system-arm"
+    run_preset "$preset"
+  done
+  if [ -x platforms/cortex-m/budgets.sh ]; then
+    banner "firmware budgets"
+    platforms/cortex-m/budgets.sh || failed+=("firmware budgets")
+  fi
+fi
+if want bench && [ -f bench/CMakeLists.txt ]; then
+  tools/setup.sh host bench
+  banner "benchmarks: smoke run"
+  cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DEDGEOPT_BUILD_BENCH=ON >/dev/null
+  cmake --build build/bench --target edgeopt-bench -j"$jobs" >/dev/null
+  build/bench/bench/edgeopt-bench --smoke || failed+=("benchmark smoke run")
+fi
+
+echo
+if [ ${#failed[@]} -ne 0 ]; then
+  printf 'FAILED: %s\n' "${failed[@]}"
+  exit 1
+fi
+echo "all stages passed: ${stages[*]}"
