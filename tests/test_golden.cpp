@@ -57,7 +57,9 @@ TEST_CASE("golden files are present and cover every optimizer") {
 }
 
 TEST_CASE("every kernel reproduces torch's trajectories") {
-    for (const std::string& path : golden_files()) {
+    const auto files = golden_files();
+    REQUIRE_FALSE(files.empty());
+    for (const std::string& path : files) {
         std::ifstream in(path);
         edgeopt::casefile::replay_case c;
         std::string error;
