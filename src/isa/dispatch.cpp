@@ -71,11 +71,17 @@ const table* table_for(edgeopt_isa isa) {
     }
 }
 
-edgeopt_isa default_isa(edgeopt_algorithm) {
-    // Fastest first.  AVX2 ahead of AVX-512: see README "Choosing a kernel".
-    static const edgeopt_isa preference[] = {EDGEOPT_ISA_AVX2,   EDGEOPT_ISA_AVX512, EDGEOPT_ISA_NEON64,
-                                             EDGEOPT_ISA_NEONV7, EDGEOPT_ISA_HELIUM, EDGEOPT_ISA_SSE2,
-                                             EDGEOPT_ISA_SCALAR};
+// Fastest first, per algorithm, from bench/results (Sapphire Rapids, 2 cores):
+// AVX-512 leads in cache (SGD 4K: 6.8 vs 2.5 G params/s, AdaMax 2.2 vs 1.2,
+// RMSprop 1.7 vs 1.2) and ties out of cache; AdaGrad and NAdam ran slightly
+// faster on AVX2 (1.78 vs 1.69, 0.86 vs 0.86 G params/s at 4K; 1.23 vs 1.05 at
+// 16M for AdaGrad).  Rerun bench/run.sh on another CPU before trusting this there.
+edgeopt_isa default_isa(edgeopt_algorithm algorithm) {
+    const bool avx2_first = algorithm == EDGEOPT_ADAGRAD || algorithm == EDGEOPT_NADAM;
+    const edgeopt_isa x86_best = avx2_first ? EDGEOPT_ISA_AVX2 : EDGEOPT_ISA_AVX512;
+    const edgeopt_isa x86_next = avx2_first ? EDGEOPT_ISA_AVX512 : EDGEOPT_ISA_AVX2;
+    const edgeopt_isa preference[] = {x86_best,           x86_next,          EDGEOPT_ISA_NEON64, EDGEOPT_ISA_NEONV7,
+                                      EDGEOPT_ISA_HELIUM, EDGEOPT_ISA_SSE2, EDGEOPT_ISA_SCALAR};
     for (edgeopt_isa isa : preference)
         if (table_for(isa)) return isa;
     return EDGEOPT_ISA_SCALAR;
