@@ -34,7 +34,7 @@ function(edgeopt_add_isa_kernels target)
     edgeopt_isa_source(${target} sse2 "-msse2")
     edgeopt_isa_source(${target} avx2 "-mavx2;-mfma")
     # GCC 12 warns falsely on _mm512_sqrt_ps's internal _mm512_undefined_ps.
-    edgeopt_isa_source(${target} avx512 "-mavx512f;-Wno-maybe-uninitialized")
+    edgeopt_isa_source(${target} avx512 "-mavx512f;-Wno-maybe-uninitialized;-Wno-uninitialized")
   elseif(EDGEOPT_ARCH MATCHES "^(aarch64|arm64)$")
     edgeopt_isa_source(${target} neon64 "")
   elseif(EDGEOPT_ARCH MATCHES "^(arm|armv7.*)$" AND EDGEOPT_ARM_A_PROFILE_NEON)

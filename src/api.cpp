@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "arena.hpp"
+#include "tensor_checks.hpp"
 #include "kernel/table.hpp"
 #include "optim/algorithms.hpp"
 
@@ -21,13 +22,6 @@ unsigned slot_mask(const edgeopt_config& config) {
     return optim::visit(
         config.algorithm, [&](auto tag) { return decltype(tag)::type::slot_mask(decltype(tag)::type::of(config)); },
         [] { return 0u; });
-}
-
-bool overlap(const void* a, std::size_t a_bytes, const void* b, std::size_t b_bytes) {
-    if (a_bytes == 0 || b_bytes == 0) return false;
-    const auto a0 = reinterpret_cast<std::uintptr_t>(a);
-    const auto b0 = reinterpret_cast<std::uintptr_t>(b);
-    return a0 < b0 + b_bytes && b0 < a0 + a_bytes;
 }
 
 // EDGEOPT_ISA=name in the environment forces a kernel on hosted builds.
@@ -64,22 +58,6 @@ void fill_initial_state(const edgeopt_optimizer& opt) {
     }
 }
 
-edgeopt_status check_tensors(const edgeopt_optimizer& opt, const edgeopt_tensor* tensors, std::size_t count) {
-    if (!tensors) return EDGEOPT_ERR_NULL_POINTER;
-    if (count != opt.tensor_count) return EDGEOPT_ERR_TENSOR_COUNT_MISMATCH;
-    for (std::size_t i = 0; i < count; ++i) {
-        const edgeopt_tensor& t = tensors[i];
-        if (t.length != opt.lengths[i]) return EDGEOPT_ERR_LENGTH_MISMATCH;
-        if (t.length == 0) continue;
-        if (!t.param || !t.grad) return EDGEOPT_ERR_NULL_POINTER;
-        const std::size_t bytes = t.length * sizeof(float);
-        if (overlap(t.param, bytes, t.grad, bytes) || overlap(t.param, bytes, opt.arena, opt.arena_bytes) ||
-            overlap(t.grad, bytes, opt.arena, opt.arena_bytes))
-            return EDGEOPT_ERR_OVERLAP;
-    }
-    return EDGEOPT_OK;
-}
-
 template <class Opt>
 void run_step(edgeopt_optimizer& opt, const kernel::table& kernels, const edgeopt_tensor* tensors) {
     const std::uint64_t t = opt.step + 1;
@@ -95,22 +73,6 @@ void run_step(edgeopt_optimizer& opt, const kernel::table& kernels, const edgeop
     }
     opt.step = t;
     opt.nadam_mu_product = mu_product;
-}
-
-double* lr_of(edgeopt_config& c) {
-    switch (c.algorithm) {
-        case EDGEOPT_SGD: return &c.sgd.lr;
-        case EDGEOPT_ADAGRAD: return &c.adagrad.lr;
-        case EDGEOPT_RMSPROP: return &c.rmsprop.lr;
-        case EDGEOPT_ADADELTA: return &c.adadelta.lr;
-        case EDGEOPT_ADAM:
-        case EDGEOPT_ADAMW: return &c.adam.lr;
-        case EDGEOPT_ADAMAX: return &c.adamax.lr;
-        case EDGEOPT_NADAM: return &c.nadam.lr;
-        case EDGEOPT_RADAM: return &c.radam.lr;
-        case EDGEOPT_LION: return &c.lion.lr;
-    }
-    return nullptr;
 }
 
 }  // namespace
@@ -132,8 +94,8 @@ edgeopt_status edgeopt_init(edgeopt_optimizer* opt, const edgeopt_config* config
     const unsigned mask = slot_mask(*config);
     const std::size_t needed = arena::required_bytes(arena::slot_count(mask), lengths, count);
     if (needed == arena::size_max || arena_bytes < needed) return EDGEOPT_ERR_ARENA_TOO_SMALL;
-    if (overlap(lengths, count * sizeof(size_t), arena_memory, arena_bytes) ||
-        overlap(opt, sizeof *opt, arena_memory, arena_bytes))
+    if (train::overlap(lengths, count * sizeof(size_t), arena_memory, arena_bytes) ||
+        train::overlap(opt, sizeof *opt, arena_memory, arena_bytes))
         return EDGEOPT_ERR_OVERLAP;
     edgeopt_isa isa = EDGEOPT_ISA_SCALAR;
     const edgeopt_status resolved = resolve_isa(EDGEOPT_ISA_AUTO, config->algorithm, &isa);
@@ -160,7 +122,7 @@ edgeopt_status edgeopt_init(edgeopt_optimizer* opt, const edgeopt_config* config
 edgeopt_status edgeopt_step(edgeopt_optimizer* opt, const edgeopt_tensor* tensors, size_t count) {
     if (!opt) return EDGEOPT_ERR_NULL_POINTER;
     if (!initialized(opt)) return EDGEOPT_ERR_NOT_INITIALIZED;
-    const edgeopt_status checked = check_tensors(*opt, tensors, count);
+    const edgeopt_status checked = train::check_step_tensors(*opt, tensors, count);
     if (checked != EDGEOPT_OK) return checked;
     const kernel::table* kernels = kernel::compiled_table(opt->isa);
     if (!kernels) return EDGEOPT_ERR_ISA_UNAVAILABLE;
@@ -175,7 +137,7 @@ edgeopt_status edgeopt_set_lr(edgeopt_optimizer* opt, double lr) {
     if (!initialized(opt)) return EDGEOPT_ERR_NOT_INITIALIZED;
     if (std::isnan(lr)) return EDGEOPT_ERR_INVALID_LR;  // not SGD's "lr required": it was given
     edgeopt_config changed = opt->config;
-    *lr_of(changed) = lr;
+    *edgeopt_config_lr(&changed) = lr;
     return edgeopt_set_config(opt, &changed);
 }
 

@@ -63,6 +63,23 @@ bool edgeopt_algorithm_parse(const char* name, edgeopt_algorithm* out) {
     return false;
 }
 
+double* edgeopt_config_lr(edgeopt_config* c) {
+    if (!c) return nullptr;
+    switch (c->algorithm) {
+        case EDGEOPT_SGD: return &c->sgd.lr;
+        case EDGEOPT_ADAGRAD: return &c->adagrad.lr;
+        case EDGEOPT_RMSPROP: return &c->rmsprop.lr;
+        case EDGEOPT_ADADELTA: return &c->adadelta.lr;
+        case EDGEOPT_ADAM:
+        case EDGEOPT_ADAMW: return &c->adam.lr;
+        case EDGEOPT_ADAMAX: return &c->adamax.lr;
+        case EDGEOPT_NADAM: return &c->nadam.lr;
+        case EDGEOPT_RADAM: return &c->radam.lr;
+        case EDGEOPT_LION: return &c->lion.lr;
+    }
+    return nullptr;
+}
+
 edgeopt_status edgeopt_validate(const edgeopt_config* config) {
     if (!config) return EDGEOPT_ERR_NULL_POINTER;
     return edgeopt::optim::visit(

@@ -35,16 +35,10 @@ double bowl(double x, double y) { return x * x / 20.0 + y * y; }
 
 edgeopt_config config_for(const entry& e) {
     edgeopt_config c = edgeopt_defaults(e.algorithm);
-    switch (e.algorithm) {
-        case EDGEOPT_SGD: c.sgd.lr = e.lr; c.sgd.momentum = e.momentum; c.sgd.nesterov = e.nesterov; break;
-        case EDGEOPT_ADAGRAD: c.adagrad.lr = e.lr; break;
-        case EDGEOPT_RMSPROP: c.rmsprop.lr = e.lr; break;
-        case EDGEOPT_ADADELTA: c.adadelta.lr = e.lr; break;
-        case EDGEOPT_ADAM: case EDGEOPT_ADAMW: c.adam.lr = e.lr; break;
-        case EDGEOPT_ADAMAX: c.adamax.lr = e.lr; break;
-        case EDGEOPT_NADAM: c.nadam.lr = e.lr; break;
-        case EDGEOPT_RADAM: c.radam.lr = e.lr; break;
-        case EDGEOPT_LION: c.lion.lr = e.lr; break;
+    *edgeopt_config_lr(&c) = e.lr;
+    if (e.algorithm == EDGEOPT_SGD) {
+        c.sgd.momentum = e.momentum;
+        c.sgd.nesterov = e.nesterov;
     }
     return c;
 }

@@ -26,22 +26,6 @@ namespace finetune {
 // | lion      | 0.0003 | betas=0.9,0.99              | sign steps: ~1/7 of Adam's lr, as Chen et al.   |
 namespace {
 
-double* lr_of(edgeopt_config& c) {
-    switch (c.algorithm) {
-        case EDGEOPT_SGD: return &c.sgd.lr;
-        case EDGEOPT_ADAGRAD: return &c.adagrad.lr;
-        case EDGEOPT_RMSPROP: return &c.rmsprop.lr;
-        case EDGEOPT_ADADELTA: return &c.adadelta.lr;
-        case EDGEOPT_ADAM:
-        case EDGEOPT_ADAMW: return &c.adam.lr;
-        case EDGEOPT_ADAMAX: return &c.adamax.lr;
-        case EDGEOPT_NADAM: return &c.nadam.lr;
-        case EDGEOPT_RADAM: return &c.radam.lr;
-        case EDGEOPT_LION: return &c.lion.lr;
-    }
-    return nullptr;
-}
-
 // name, label, algorithm, MLP lr (the table above), bowl lr (tools/demo.cpp's).
 const std::vector<optimizer_entry> roster = {
     {"sgd", "SGD", EDGEOPT_SGD, 0.2, 0.95},
@@ -61,7 +45,7 @@ const std::vector<optimizer_entry> roster = {
 // The table above, as the configuration before --set.
 edgeopt_config mlp_defaults(const optimizer_entry& entry) {
     edgeopt_config c = edgeopt_defaults(entry.algorithm);
-    *lr_of(c) = entry.mlp_lr;
+    *edgeopt_config_lr(&c) = entry.mlp_lr;
     const std::string name = entry.name;
     if (name == "momentum" || name == "nesterov") {
         c.sgd.momentum = 0.9;
@@ -97,13 +81,13 @@ bool make_config(const optimizer_entry& entry, const std::vector<std::string>& s
 }
 
 edgeopt_config bowl_config(const optimizer_entry& entry, edgeopt_config config) {
-    *lr_of(config) = entry.bowl_lr;
+    *edgeopt_config_lr(&config) = entry.bowl_lr;
     return config;
 }
 
 double config_lr(const edgeopt_config& config) {
     edgeopt_config copy = config;
-    const double* lr = lr_of(copy);
+    const double* lr = edgeopt_config_lr(&copy);
     return lr ? *lr : 0.0;
 }
 

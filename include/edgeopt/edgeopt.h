@@ -140,6 +140,8 @@ edgeopt_config edgeopt_defaults(edgeopt_algorithm algorithm);
 const char* edgeopt_algorithm_name(edgeopt_algorithm algorithm);
 /* Parses a name as above; returns false if unknown. */
 bool edgeopt_algorithm_parse(const char* name, edgeopt_algorithm* out);
+/* The lr field of whichever options the config holds; NULL for an unknown algorithm. */
+double* edgeopt_config_lr(edgeopt_config* config);
 /* Checks hyper-parameters with torch's rules. */
 edgeopt_status edgeopt_validate(const edgeopt_config* config);
 

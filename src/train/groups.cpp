@@ -8,7 +8,7 @@
 // path, and lets groups even use different algorithms.
 #include <cmath>
 
-#include "train/tensor_checks.hpp"
+#include "tensor_checks.hpp"
 #include "edgeopt/train.h"
 
 namespace {

@@ -1,7 +1,7 @@
 // The non-finite guard: GradScaler's "skip the step if any grad is inf/nan",
 // without the loss scaling.  Every check edgeopt_step() makes runs first, so
 // a refused step has touched nothing but the guard's counters.
-#include "train/tensor_checks.hpp"
+#include "tensor_checks.hpp"
 #include "edgeopt/train.h"
 
 extern "C" {

@@ -1,6 +1,6 @@
-// Checks shared by the guarded step and parameter groups: the ones
-// edgeopt_step() makes, so that a caller can refuse a step before anything
-// is touched, and the non-finite scan.
+// The checks edgeopt_step() makes on its tensors, shared with the guarded
+// step and parameter groups so they can refuse a step before anything is
+// touched; and the non-finite scan.
 #pragma once
 #include <cstddef>
 #include <cstdint>
