@@ -61,7 +61,7 @@ public:
     guarded_buffer(const std::vector<float>& values, std::size_t misalign)
         : storage_(16 + misalign + values.size() + canaries, canary), offset_(first_aligned() + misalign),
           size_(values.size()) {
-        std::memcpy(data(), values.data(), size_ * sizeof(float));
+        if (size_ != 0) std::memcpy(data(), values.data(), size_ * sizeof(float));  // an empty vector may hold null
     }
     float* data() { return storage_.data() + offset_; }
     std::size_t size() const { return size_; }
