@@ -624,6 +624,16 @@ edgeopt_status check_storage(const edgeopt_checkpoint_storage* storage, bool wri
     return EDGEOPT_OK;
 }
 
+// Scans both slots; on EDGEOPT_OK, newest is the slot holding the newest
+// committed image that can be read (what load and newest report on).
+edgeopt_status newest_committed(const edgeopt_checkpoint_storage& storage, slot_scan (&scans)[2], int& newest) {
+    if (scan_region(storage, scans) != EDGEOPT_OK) return EDGEOPT_ERR_CHECKPOINT_TRUNCATED;
+    edgeopt_status none = EDGEOPT_OK;
+    newest = newest_slot(scans, none);
+    if (newest < 0) return none;
+    return scans[newest].status;
+}
+
 }  // namespace
 
 extern "C" {
@@ -744,11 +754,9 @@ edgeopt_status edgeopt_checkpoint_load(edgeopt_optimizer* opt, const edgeopt_ten
     if (storage->memory && image_overlaps(*opt, tensors, t.blob, t.blob_capacity, storage->memory, storage->size))
         return EDGEOPT_ERR_OVERLAP;
     slot_scan scans[2];
-    if (scan_region(*storage, scans) != EDGEOPT_OK) return EDGEOPT_ERR_CHECKPOINT_TRUNCATED;
-    edgeopt_status none = EDGEOPT_OK;
-    const int newest = newest_slot(scans, none);
-    if (newest < 0) return none;
-    if (scans[newest].status != EDGEOPT_OK) return scans[newest].status;
+    int newest = -1;
+    const edgeopt_status found = newest_committed(*storage, scans, newest);
+    if (found != EDGEOPT_OK) return found;
     const std::size_t bytes = slot_bytes(*storage);
     image_source source(*storage, static_cast<std::size_t>(newest) * bytes, bytes);
     return restore(source, scans[newest].f, t, blob_bytes);
@@ -759,11 +767,9 @@ edgeopt_status edgeopt_checkpoint_newest(const edgeopt_checkpoint_storage* stora
     if (status != EDGEOPT_OK) return status;
     if (!out) return EDGEOPT_ERR_NULL_POINTER;
     slot_scan scans[2];
-    if (scan_region(*storage, scans) != EDGEOPT_OK) return EDGEOPT_ERR_CHECKPOINT_TRUNCATED;
-    edgeopt_status none = EDGEOPT_OK;
-    const int newest = newest_slot(scans, none);
-    if (newest < 0) return none;
-    if (scans[newest].status != EDGEOPT_OK) return scans[newest].status;
+    int newest = -1;
+    const edgeopt_status found = newest_committed(*storage, scans, newest);
+    if (found != EDGEOPT_OK) return found;
     describe(scans[newest].c, static_cast<unsigned>(newest), out);
     return EDGEOPT_OK;
 }
