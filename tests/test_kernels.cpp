@@ -313,6 +313,69 @@ TEST_CASE("every kernel gives the reference's bits where subnormals appear") {
     }
 }
 
+// Mostly signed zeros, so that −g, β·0 and sums of zeros decide a result's
+// sign: xsimd 8.1's AVX-512 negation (0 − x) turned −(+0) into +0 here.
+std::vector<float> signed_zeros(std::size_t n, std::uint32_t seed, float) {
+    std::mt19937 rng(seed);
+    std::vector<float> v(n);
+    for (float& x : v) {
+        const std::uint32_t r = rng();
+        x = (r & 7u) == 0 ? ((r & 8u) ? -0.5f : 0.25f) : ((r & 16u) ? -0.0f : 0.0f);
+    }
+    return v;
+}
+
+// Ordinary values with a NaN or an infinity here and there: max(NaN, x)
+// must be NaN on every kernel (xsimd 8.1's AVX != missed NaN).
+std::vector<float> with_nonfinite(std::size_t n, std::uint32_t seed, float scale) {
+    std::vector<float> v = test::random_values(n, seed, scale);
+    std::mt19937 rng(seed ^ 0x9E3779B9u);
+    for (float& x : v) {
+        const std::uint32_t r = rng() % 24;
+        if (r == 0) x = NAN;
+        if (r == 1) x = (rng() & 1u) ? INFINITY : -INFINITY;
+    }
+    return v;
+}
+
+TEST_CASE("every kernel puts NaN and infinity where the reference does") {
+    for (edgeopt_isa isa : test::available_isas()) {
+        if (isa == EDGEOPT_ISA_SCALAR) continue;
+        for (const test::named_config& c : test::option_matrix()) {
+            for (std::size_t length : {5u, 37u, 67u}) {
+                const std::string isa_name = edgeopt_isa_name(isa);
+                CAPTURE(isa_name);
+                CAPTURE(c.name);
+                CAPTURE(length);
+                const run_result want = run(c.config, EDGEOPT_ISA_SCALAR, length, 1, with_nonfinite);
+                const run_result got = run(c.config, isa, length, 1, with_nonfinite);
+                REQUIRE(first_difference(got.params, want.params) == length);
+                REQUIRE(got.state.size() == want.state.size());
+                for (std::size_t k = 0; k < got.state.size(); ++k)
+                    REQUIRE(first_difference(got.state[k], want.state[k]) == length);
+            }
+        }
+    }
+}
+
+TEST_CASE("every kernel keeps the sign of zero as the reference does") {
+    for (edgeopt_isa isa : test::available_isas()) {
+        if (isa == EDGEOPT_ISA_SCALAR) continue;
+        for (const test::named_config& c : test::option_matrix()) {
+            const std::size_t length = 67;
+            const std::string isa_name = edgeopt_isa_name(isa);
+            CAPTURE(isa_name);
+            CAPTURE(c.name);
+            const run_result want = run(c.config, EDGEOPT_ISA_SCALAR, length, 0, signed_zeros);
+            const run_result got = run(c.config, isa, length, 0, signed_zeros);
+            REQUIRE(first_difference(got.params, want.params) == length);
+            REQUIRE(got.state.size() == want.state.size());
+            for (std::size_t k = 0; k < got.state.size(); ++k)
+                REQUIRE(first_difference(got.state[k], want.state[k]) == length);
+        }
+    }
+}
+
 TEST_CASE("a step leaves the caller's floating-point exception flags raised") {
     // The NEONv7 kernels clear and read FPSCR's underflow flags to spot
     // flushing; they must put back what the caller had raised.

@@ -35,10 +35,12 @@ template <class A> vec<A> sqrt(vec<A> x) { return xsimd::sqrt(x.b); }
 template <class A> vec<A> abs(vec<A> x) { return xsimd::abs(x.b); }
 
 // x > y ? x : y lane by lane (the scalar rule, ±0 included), NaN if either is.
+// NaN is found with ==, not !=: xsimd 8.1 spells AVX and AVX-512 float !=
+// as the ordered _CMP_NEQ_OQ, false for NaN, unlike C++'s !=.
 template <class A>
 vec<A> maximum(vec<A> x, vec<A> y) {
-    const auto either_nan = (x.b != x.b) | (y.b != y.b);
-    return xsimd::select(either_nan, x.b + y.b, xsimd::select(x.b > y.b, x.b, y.b));
+    const auto both_numbers = (x.b == x.b) & (y.b == y.b);
+    return xsimd::select(both_numbers, xsimd::select(x.b > y.b, x.b, y.b), x.b + y.b);
 }
 
 // 1, −1 or 0 (also for NaN), like torch.sign.

@@ -2,6 +2,7 @@
 // reached after dispatch.cpp has seen AVX-512F and OS support for ZMM state.
 //
 // Overrides of the xsimd defaults:
+// - unary minus: xsimd's is 0 − x, wrong for +0 (see below).
 // - fma: xsimd 8.1 implements it for avx512f as x*y+z, which -ffp-contract=off
 //   leaves unfused; vfmadd213ps is the IEEE fused operation the reference uses.
 // - partial vectors: masked loads and stores instead of a stack round trip
@@ -16,6 +17,13 @@ using avx512_vec = vec<xsimd::avx512f>;
 
 inline avx512_vec fma(avx512_vec x, avx512_vec y, avx512_vec z) {
     return avx512_vec::batch(_mm512_fmadd_ps(x.b, y.b, z.b));
+}
+
+// xsimd 8.1's avx512f neg is 0 − x, which turns −(+0) into +0 (and is an
+// arithmetic operation on NaN); −x is a sign-bit flip, as on every other ISA.
+inline avx512_vec operator-(avx512_vec x) {
+    const __m512i flipped = _mm512_xor_si512(_mm512_castps_si512(x.b), _mm512_set1_epi32(INT32_MIN));
+    return avx512_vec::batch(_mm512_castsi512_ps(flipped));
 }
 
 }  // namespace edgeopt::simd
