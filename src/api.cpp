@@ -8,6 +8,7 @@
 #include "arena.hpp"
 #include "tensor_checks.hpp"
 #include "kernel/table.hpp"
+#include "kernel/typed_table.hpp"
 #include "optim/algorithms.hpp"
 
 namespace {
@@ -22,6 +23,16 @@ unsigned slot_mask(const edgeopt_config& config) {
     return optim::visit(
         config.algorithm, [&](auto tag) { return decltype(tag)::type::slot_mask(decltype(tag)::type::of(config)); },
         [] { return 0u; });
+}
+
+arena::layout layout_of(const edgeopt_config& config) { return arena::layout::of(slot_mask(config), config); }
+
+bool same_layout(const edgeopt_config& a, const edgeopt_config& b) {
+    const arena::layout x = layout_of(a), y = layout_of(b);
+    if (x.mask != y.mask) return false;
+    for (unsigned k = 0; k < 3; ++k)
+        if ((x.mask & (1u << k)) && x.dtype[k] != y.dtype[k]) return false;
+    return true;
 }
 
 // EDGEOPT_ISA=name in the environment forces a kernel on hosted builds.
@@ -42,34 +53,52 @@ edgeopt_status resolve_isa(edgeopt_isa requested, edgeopt_algorithm algorithm, e
 
 void fill_initial_state(const edgeopt_optimizer& opt) {
     const edgeopt_config& config = opt.config;
-    const unsigned mask = slot_mask(config);
+    const arena::layout layout = layout_of(config);
     unsigned char* cursor = opt.state;
     for (std::size_t i = 0; i < opt.tensor_count; ++i) {
-        float* slots[3];
-        arena::tensor_slots(mask, opt.lengths[i], cursor, slots);
+        void* slots[3];
+        arena::tensor_slots(layout, opt.lengths[i], cursor, slots);
         for (unsigned k = 0; k < 3; ++k) {
             if (!slots[k]) continue;
             const float value = optim::visit(
                 config.algorithm,
                 [&](auto tag) { return decltype(tag)::type::initial_value(decltype(tag)::type::of(config), k); },
                 [] { return 0.0f; });
-            for (std::size_t j = 0; j < opt.lengths[i]; ++j) slots[k][j] = value;
+            kernel::fill_state(slots[k], layout.dtype[k], opt.lengths[i], value);
         }
     }
 }
 
+bool all_f32(const edgeopt_tensor& t, const arena::layout& layout) {
+    return t.param_dtype == EDGEOPT_F32 && t.grad_dtype == EDGEOPT_F32 && layout.all_f32();
+}
+
 template <class Opt>
-void run_step(edgeopt_optimizer& opt, const kernel::table& kernels, const edgeopt_tensor* tensors) {
+void run_step(edgeopt_optimizer& opt, const kernel::table& kernels, const kernel::typed_table& typed_kernels,
+              const edgeopt_tensor* tensors) {
     const std::uint64_t t = opt.step + 1;
     double mu_product = opt.nadam_mu_product;
     const typename Opt::coeffs coeffs = Opt::at_step(opt.config, t, mu_product);
-    const kernel::kernel_fn<Opt> run = kernels.get<Opt>();
-    const unsigned mask = Opt::slot_mask(Opt::of(opt.config));
+    const arena::layout layout = layout_of(opt.config);
     unsigned char* cursor = opt.state;
     for (std::size_t i = 0; i < opt.tensor_count; ++i) {
-        kernel::tensor_streams streams{tensors[i].param, tensors[i].grad, {}, tensors[i].length};
-        arena::tensor_slots(mask, tensors[i].length, cursor, streams.state);
-        if (streams.length != 0) run(coeffs, streams);
+        const edgeopt_tensor& tensor = tensors[i];
+        void* slots[3];
+        arena::tensor_slots(layout, tensor.length, cursor, slots);
+        if (tensor.length == 0) continue;
+        if (all_f32(tensor, layout)) {
+            kernel::tensor_streams streams{tensor.param, tensor.grad, {}, tensor.length};
+            for (unsigned k = 0; k < 3; ++k) streams.state[k] = static_cast<float*>(slots[k]);
+            kernels.get<Opt>()(coeffs, streams);
+        } else {
+            const bool stochastic =
+                tensor.param_dtype == EDGEOPT_BF16 && opt.config.param_rounding == EDGEOPT_ROUND_STOCHASTIC;
+            const kernel::typed_streams streams{
+                tensor.param, tensor.grad, {slots[0], slots[1], slots[2]}, tensor.param_dtype,
+                tensor.grad_dtype, {layout.dtype[0], layout.dtype[1], layout.dtype[2]}, stochastic,
+                kernel::random_key::of(opt.config.seed, t, i), tensor.length};
+            typed_kernels.get<Opt>()(coeffs, streams);
+        }
     }
     opt.step = t;
     opt.nadam_mu_product = mu_product;
@@ -81,8 +110,24 @@ extern "C" {
 
 size_t edgeopt_state_bytes(const edgeopt_config* config, const size_t* lengths, size_t count) {
     if (!config || !lengths || count == 0 || edgeopt_validate(config) != EDGEOPT_OK) return 0;
-    const std::size_t bytes = arena::required_bytes(arena::slot_count(slot_mask(*config)), lengths, count);
+    const std::size_t bytes = arena::required_bytes(layout_of(*config), lengths, count);
     return bytes == arena::size_max ? 0 : bytes;
+}
+
+double edgeopt_state_bytes_per_param(const edgeopt_config* config) {
+    if (!config || edgeopt_validate(config) != EDGEOPT_OK) return 0.0;
+    const arena::layout layout = layout_of(*config);
+    double bytes = 0.0;
+    for (unsigned k = 0; k < 3; ++k) {
+        if (!(layout.mask & (1u << k))) continue;
+        switch (layout.dtype[k]) {
+            case EDGEOPT_BF16:
+            case EDGEOPT_F16: bytes += 2.0; break;
+            case EDGEOPT_Q8: bytes += 1.0 + 4.0 / EDGEOPT_Q8_BLOCK; break;
+            default: bytes += 4.0; break;
+        }
+    }
+    return bytes;
 }
 
 edgeopt_status edgeopt_init(edgeopt_optimizer* opt, const edgeopt_config* config, const size_t* lengths,
@@ -91,8 +136,7 @@ edgeopt_status edgeopt_init(edgeopt_optimizer* opt, const edgeopt_config* config
     const edgeopt_status valid = edgeopt_validate(config);
     if (valid != EDGEOPT_OK) return valid;
     if (count == 0) return EDGEOPT_ERR_NO_TENSORS;
-    const unsigned mask = slot_mask(*config);
-    const std::size_t needed = arena::required_bytes(arena::slot_count(mask), lengths, count);
+    const std::size_t needed = arena::required_bytes(layout_of(*config), lengths, count);
     if (needed == arena::size_max || arena_bytes < needed) return EDGEOPT_ERR_ARENA_TOO_SMALL;
     if (train::overlap(lengths, count * sizeof(size_t), arena_memory, arena_bytes) ||
         train::overlap(opt, sizeof *opt, arena_memory, arena_bytes))
@@ -125,10 +169,11 @@ edgeopt_status edgeopt_step(edgeopt_optimizer* opt, const edgeopt_tensor* tensor
     const edgeopt_status checked = train::check_step_tensors(*opt, tensors, count);
     if (checked != EDGEOPT_OK) return checked;
     const kernel::table* kernels = kernel::compiled_table(opt->isa);
-    if (!kernels) return EDGEOPT_ERR_ISA_UNAVAILABLE;
+    const kernel::typed_table* typed_kernels = kernel::compiled_typed_table(opt->isa);
+    if (!kernels || !typed_kernels) return EDGEOPT_ERR_ISA_UNAVAILABLE;
     optim::visit(
-        opt->config.algorithm, [&](auto tag) { run_step<typename decltype(tag)::type>(*opt, *kernels, tensors); },
-        [] {});
+        opt->config.algorithm,
+        [&](auto tag) { run_step<typename decltype(tag)::type>(*opt, *kernels, *typed_kernels, tensors); }, [] {});
     return EDGEOPT_OK;
 }
 
@@ -146,7 +191,7 @@ edgeopt_status edgeopt_set_config(edgeopt_optimizer* opt, const edgeopt_config* 
     if (!initialized(opt)) return EDGEOPT_ERR_NOT_INITIALIZED;
     const edgeopt_status valid = edgeopt_validate(config);
     if (valid != EDGEOPT_OK) return valid;
-    if (config->algorithm != opt->config.algorithm || slot_mask(*config) != slot_mask(opt->config))
+    if (config->algorithm != opt->config.algorithm || !same_layout(*config, opt->config))
         return EDGEOPT_ERR_LAYOUT_CHANGE;
     opt->config = *config;
     return EDGEOPT_OK;
@@ -186,13 +231,32 @@ edgeopt_status edgeopt_set_isa(edgeopt_optimizer* opt, edgeopt_isa isa) {
 
 edgeopt_isa edgeopt_get_isa(const edgeopt_optimizer* opt) { return initialized(opt) ? opt->isa : EDGEOPT_ISA_AUTO; }
 
-float* edgeopt_state_buffer(const edgeopt_optimizer* opt, size_t tensor, unsigned slot) {
+namespace {
+
+void* slot_data(const edgeopt_optimizer* opt, size_t tensor, unsigned slot) {
     if (!initialized(opt) || tensor >= opt->tensor_count || slot >= 3 || opt->lengths[tensor] == 0) return nullptr;
-    const unsigned mask = slot_mask(opt->config);
+    const arena::layout layout = layout_of(opt->config);
     unsigned char* cursor = opt->state;
-    float* slots[3];
-    for (std::size_t i = 0; i <= tensor; ++i) arena::tensor_slots(mask, opt->lengths[i], cursor, slots);
+    void* slots[3];
+    for (std::size_t i = 0; i <= tensor; ++i) arena::tensor_slots(layout, opt->lengths[i], cursor, slots);
     return slots[slot];
+}
+
+}  // namespace
+
+float* edgeopt_state_buffer(const edgeopt_optimizer* opt, size_t tensor, unsigned slot) {
+    void* data = slot_data(opt, tensor, slot);
+    return data && opt->config.state_dtype[slot] == EDGEOPT_F32 ? static_cast<float*>(data) : nullptr;
+}
+
+edgeopt_status edgeopt_state_read(const edgeopt_optimizer* opt, size_t tensor, unsigned slot, float* out) {
+    if (!opt || !out) return EDGEOPT_ERR_NULL_POINTER;
+    if (!initialized(opt)) return EDGEOPT_ERR_NOT_INITIALIZED;
+    if (tensor >= opt->tensor_count || slot >= 3 || !(slot_mask(opt->config) & (1u << slot)))
+        return EDGEOPT_ERR_NO_SUCH_STATE;
+    void* data = slot_data(opt, tensor, slot);
+    if (data) kernel::read_state(data, opt->config.state_dtype[slot], opt->lengths[tensor], out);
+    return EDGEOPT_OK;
 }
 
 bool edgeopt_isa_available(edgeopt_isa isa) { return edgeopt::kernel::table_for(isa) != nullptr; }

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "arena.hpp"
+#include "kernel/typed_driver.hpp"
 #include "crc32.hpp"
 #include "optim/algorithms.hpp"
 
@@ -125,20 +126,61 @@ unsigned slot_mask(const edgeopt_config& config) {
         [] { return 0u; });
 }
 
+// The state layout as the header records it: the slot mask in bits 0-7 and
+// slot k's dtype in bits 8 + 4k.  All-float32 state gives the mask alone,
+// as format version 1 wrote it.
+std::uint32_t layout_word(const edgeopt_config& config) {
+    const unsigned mask = slot_mask(config);
+    std::uint32_t word = mask;
+    for (unsigned k = 0; k < 3; ++k)
+        if (mask & (1u << k)) word |= static_cast<std::uint32_t>(config.state_dtype[k]) << (8 + 4 * k);
+    return word;
+}
+
+arena::layout layout_of_word(std::uint32_t word) {
+    arena::layout l{word & 0xFFu, {}};
+    for (unsigned k = 0; k < 3; ++k) l.dtype[k] = static_cast<edgeopt_dtype>((word >> (8 + 4 * k)) & 0xFu);
+    return l;
+}
+
+bool valid_layout_word(std::uint32_t word, std::uint32_t version) {
+    const arena::layout l = layout_of_word(word);
+    if (l.mask > 7u || (word >> 20) != 0 || (version < 2 && word > 7u)) return false;
+    for (unsigned k = 0; k < 3; ++k) {
+        const bool used = (l.mask & (1u << k)) != 0;
+        if (l.dtype[k] >= EDGEOPT_DTYPE_COUNT || (!used && l.dtype[k] != EDGEOPT_F32)) return false;
+    }
+    return true;
+}
+
+// Bytes of one tensor's state in an image: each slice unpadded.
+std::uint64_t tensor_state_bytes(const arena::layout& l, std::uint64_t length) {
+    if (length > image_limit) return image_limit;
+    std::uint64_t bytes = 0;
+    for (unsigned k = 0; k < 3; ++k)
+        if (l.mask & (1u << k)) bytes += arena::data_bytes(static_cast<std::size_t>(length), l.dtype[k]);
+    return bytes;
+}
+
 // Bytes of a whole image (header, payload, CRC); 0 if the format cannot hold it.
-std::uint64_t image_size(unsigned mask, bool params, std::uint64_t count, std::uint64_t total_floats,
+std::uint64_t image_size(bool params, std::uint64_t count, std::uint64_t state_bytes, std::uint64_t total_floats,
                          std::uint64_t blob_bytes) {
-    const std::uint64_t per_float = 4u * (arena::slot_count(mask) + (params ? 1u : 0u));
-    if (count > image_limit / 8 || total_floats > image_limit / 16 || blob_bytes > image_limit) return 0;
-    const std::uint64_t bytes =
-        header_bytes + fixed_payload_bytes + 8 * count + per_float * total_floats + blob_bytes + crc_bytes;
+    if (count > image_limit / 8 || total_floats > image_limit / 4 || state_bytes > image_limit ||
+        blob_bytes > image_limit)
+        return 0;
+    const std::uint64_t bytes = header_bytes + fixed_payload_bytes + 8 * count + state_bytes +
+                                (params ? 4 * total_floats : 0) + blob_bytes + crc_bytes;
     return bytes > image_limit ? 0 : bytes;
 }
 
-std::uint64_t total_floats(const edgeopt_optimizer& opt) {
-    std::uint64_t total = 0;
-    for (std::size_t i = 0; i < opt.tensor_count; ++i) total += opt.lengths[i];
-    return total;
+std::uint64_t image_size(const edgeopt_optimizer& opt, bool params, std::uint64_t blob_bytes) {
+    const arena::layout l = layout_of_word(layout_word(opt.config));
+    std::uint64_t state = 0, floats = 0;
+    for (std::size_t i = 0; i < opt.tensor_count; ++i) {
+        state += tensor_state_bytes(l, opt.lengths[i]);
+        floats += opt.lengths[i];
+    }
+    return image_size(params, opt.tensor_count, state, floats, blob_bytes);
 }
 
 bool initialized(const edgeopt_optimizer* opt) {
@@ -307,6 +349,63 @@ bool get_floats(image_source& source, float* out, std::size_t n) {
     return true;
 }
 
+// 16-bit values (bf16, f16 state), little-endian.
+void put_halves(image_sink& sink, const void* values, std::size_t n) {
+    const unsigned char* p = static_cast<const unsigned char*>(values);
+    unsigned char batch[64];
+    while (n != 0) {
+        const std::size_t k = n < 32 ? n : 32;
+        for (std::size_t i = 0; i < k; ++i) {
+            std::uint16_t h;
+            std::memcpy(&h, p + 2 * i, 2);
+            put_le(batch + 2 * i, h, 2);
+        }
+        sink.bytes(batch, 2 * k);
+        p += 2 * k;
+        n -= k;
+    }
+}
+
+bool get_halves(image_source& source, void* out, std::size_t n) {
+    unsigned char* p = static_cast<unsigned char*>(out);
+    unsigned char batch[64];
+    while (n != 0) {
+        const std::size_t k = n < 32 ? n : 32;
+        if (!source.next(batch, 2 * k)) return false;
+        for (std::size_t i = 0; i < k; ++i) {
+            const auto h = static_cast<std::uint16_t>(get_le(batch + 2 * i, 2));
+            std::memcpy(p + 2 * i, &h, 2);
+        }
+        p += 2 * k;
+        n -= k;
+    }
+    return true;
+}
+
+// One state slice in its stored dtype (q8: the block scales, then the codes).
+void put_slice(image_sink& sink, void* slice, edgeopt_dtype dtype, std::size_t n) {
+    switch (dtype) {
+        case EDGEOPT_BF16:
+        case EDGEOPT_F16: put_halves(sink, slice, n); break;
+        case EDGEOPT_Q8:
+            put_floats(sink, kernel::q8_scales(slice), (n + kernel::q8_block - 1) / kernel::q8_block);
+            sink.bytes(kernel::q8_codes(slice, n), n);
+            break;
+        default: put_floats(sink, static_cast<const float*>(slice), n); break;
+    }
+}
+
+bool get_slice(image_source& source, void* slice, edgeopt_dtype dtype, std::size_t n) {
+    switch (dtype) {
+        case EDGEOPT_BF16:
+        case EDGEOPT_F16: return get_halves(source, slice, n);
+        case EDGEOPT_Q8:
+            return get_floats(source, kernel::q8_scales(slice), (n + kernel::q8_block - 1) / kernel::q8_block) &&
+                   source.next(kernel::q8_codes(slice, n), n);
+        default: return get_floats(source, static_cast<float*>(slice), n);
+    }
+}
+
 // ---- The image -------------------------------------------------------------
 
 struct frame {  // what the prefix says
@@ -334,7 +433,7 @@ edgeopt_status read_frame(image_source& source, std::size_t available, frame& f)
 // Where an image is restored, and what is restored with it.
 struct target {
     edgeopt_optimizer* opt;
-    unsigned mask;
+    std::uint32_t mask;  // layout_word()
     const edgeopt_tensor* tensors;  // null: parameters skipped
     void* blob;                     // null: blob skipped
     std::size_t blob_capacity;
@@ -367,7 +466,9 @@ edgeopt_status parse(image_source& source, const frame& f, const target* t, bool
     c.mask = static_cast<std::uint32_t>(source.le(4, ok));
     const std::uint64_t count = source.le(4, ok);
     c.flags = static_cast<std::uint32_t>(source.le(4, ok));
-    if (!ok || (c.flags & ~flag_params) != 0 || c.mask > 7u) return EDGEOPT_ERR_CHECKPOINT_CORRUPT;
+    if (!ok || (c.flags & ~flag_params) != 0 || !valid_layout_word(c.mask, c.version))
+        return EDGEOPT_ERR_CHECKPOINT_CORRUPT;
+    const arena::layout layout = layout_of_word(c.mask);
     c.count = static_cast<std::size_t>(count);
     if (t && (c.algorithm != static_cast<std::uint32_t>(t->opt->config.algorithm) || c.mask != t->mask ||
               c.count != t->opt->tensor_count))
@@ -382,13 +483,15 @@ edgeopt_status parse(image_source& source, const frame& f, const target* t, bool
     const std::uint64_t blob_bytes = source.le(4, ok);
     c.blob_bytes = static_cast<std::size_t>(blob_bytes);
 
-    std::uint64_t floats = 0;
+    std::uint64_t floats = 0, state = 0;
     for (std::size_t i = 0; i < c.count && ok; ++i) {
         const std::uint64_t length = source.le(8, ok);
         if (t && length != t->opt->lengths[i]) return EDGEOPT_ERR_CHECKPOINT_MISMATCH;
         floats += length > image_limit ? image_limit : length;  // saturates: image_size() rejects it
+        state += tensor_state_bytes(layout, length);
+        if (state > image_limit) state = image_limit;
     }
-    if (!ok || image_size(c.mask, has_params, c.count, floats, blob_bytes) != f.image)
+    if (!ok || image_size(has_params, c.count, state, floats, blob_bytes) != f.image)
         return source.io_failed() ? EDGEOPT_ERR_CHECKPOINT_TRUNCATED : EDGEOPT_ERR_CHECKPOINT_CORRUPT;
     if (!t) return EDGEOPT_OK;
 
@@ -398,7 +501,11 @@ edgeopt_status parse(image_source& source, const frame& f, const target* t, bool
     const option_fields fields = fields_of(c.config);
     for (unsigned k = 0; k < fields.double_count; ++k) *fields.doubles[k] = from_bits<double>(doubles[k]);
     for (unsigned k = 0; k < fields.bool_count; ++k) *fields.bools[k] = ((bools >> k) & 1u) != 0;
-    if (edgeopt_validate(&c.config) != EDGEOPT_OK || slot_mask(c.config) != c.mask)
+    for (unsigned k = 0; k < 3; ++k) c.config.state_dtype[k] = layout.dtype[k];
+    // Rounding and seed are not state: the optimizer keeps its own.
+    c.config.param_rounding = t->opt->config.param_rounding;
+    c.config.seed = t->opt->config.seed;
+    if (edgeopt_validate(&c.config) != EDGEOPT_OK || layout_word(c.config) != c.mask)
         return EDGEOPT_ERR_CHECKPOINT_CORRUPT;
     if (t->tensors && !has_params) return EDGEOPT_ERR_CHECKPOINT_MISMATCH;
     if (t->blob && c.blob_bytes > t->blob_capacity) return EDGEOPT_ERR_BUFFER_TOO_SMALL;
@@ -407,10 +514,10 @@ edgeopt_status parse(image_source& source, const frame& f, const target* t, bool
     const edgeopt_optimizer& opt = *t->opt;
     unsigned char* cursor = opt.state;
     for (std::size_t i = 0; i < opt.tensor_count; ++i) {
-        float* slots[3];
-        arena::tensor_slots(t->mask, opt.lengths[i], cursor, slots);
-        for (float* slot : slots)
-            if (slot) ok = get_floats(source, slot, opt.lengths[i]) && ok;
+        void* slots[3];
+        arena::tensor_slots(layout, opt.lengths[i], cursor, slots);
+        for (unsigned k = 0; k < 3; ++k)
+            if (slots[k]) ok = get_slice(source, slots[k], layout.dtype[k], opt.lengths[i]) && ok;
     }
     for (std::size_t i = 0; has_params && i < opt.tensor_count; ++i)
         ok = get_floats(source, t->tensors ? t->tensors[i].param : nullptr, opt.lengths[i]) && ok;
@@ -430,15 +537,16 @@ edgeopt_status walk(image_source& source, const frame& f, const target* t, bool 
 }
 
 // Returns the image's CRC.
-std::uint32_t encode(image_sink& sink, const edgeopt_optimizer& opt, unsigned mask, const edgeopt_tensor* tensors,
-            const void* blob, std::size_t blob_bytes, std::uint32_t sequence, std::size_t image) {
+std::uint32_t encode(image_sink& sink, const edgeopt_optimizer& opt, const edgeopt_tensor* tensors, const void* blob,
+                     std::size_t blob_bytes, std::uint32_t sequence, std::size_t image) {
+    const std::uint32_t word = layout_word(opt.config);
     sink.le(EDGEOPT_CHECKPOINT_MAGIC, 4);
-    sink.le(EDGEOPT_CHECKPOINT_FORMAT_VERSION, 2);
+    sink.le(word > 7u ? 2u : 1u, 2);  // version 1 readers know float32 state only
     sink.le(header_bytes, 2);
     sink.le(image - header_bytes - crc_bytes, 4);
     sink.le(sequence, 4);
     sink.le(static_cast<std::uint32_t>(opt.config.algorithm), 4);
-    sink.le(mask, 4);
+    sink.le(word, 4);
     sink.le(opt.tensor_count, 4);
     sink.le(tensors ? flag_params : 0u, 4);
 
@@ -454,11 +562,12 @@ std::uint32_t encode(image_sink& sink, const edgeopt_optimizer& opt, unsigned ma
     for (std::size_t i = 0; i < opt.tensor_count; ++i) sink.le(opt.lengths[i], 8);
 
     unsigned char* cursor = opt.state;
+    const arena::layout layout = layout_of_word(word);
     for (std::size_t i = 0; i < opt.tensor_count; ++i) {
-        float* slots[3];
-        arena::tensor_slots(mask, opt.lengths[i], cursor, slots);
-        for (const float* slot : slots)
-            if (slot) put_floats(sink, slot, opt.lengths[i]);
+        void* slots[3];
+        arena::tensor_slots(layout, opt.lengths[i], cursor, slots);
+        for (unsigned k = 0; k < 3; ++k)
+            if (slots[k]) put_slice(sink, slots[k], layout.dtype[k], opt.lengths[i]);
     }
     for (std::size_t i = 0; tensors && i < opt.tensor_count; ++i) put_floats(sink, tensors[i].param, opt.lengths[i]);
     if (blob_bytes != 0) sink.bytes(blob, blob_bytes);
@@ -478,6 +587,7 @@ edgeopt_status check_arguments(const edgeopt_optimizer* opt, const edgeopt_tenso
         if (count != opt->tensor_count) return EDGEOPT_ERR_TENSOR_COUNT_MISMATCH;
         for (std::size_t i = 0; i < count; ++i) {
             if (tensors[i].length != opt->lengths[i]) return EDGEOPT_ERR_LENGTH_MISMATCH;
+            if (tensors[i].param_dtype != EDGEOPT_F32) return EDGEOPT_ERR_DTYPE_UNSUPPORTED;
             if (tensors[i].length != 0 && !tensors[i].param) return EDGEOPT_ERR_NULL_POINTER;
             if (overlap(tensors[i].param, tensors[i].length * sizeof(float), opt->arena, opt->arena_bytes) ||
                 overlap(tensors[i].param, tensors[i].length * sizeof(float), blob, blob_bytes))
@@ -487,8 +597,7 @@ edgeopt_status check_arguments(const edgeopt_optimizer* opt, const edgeopt_tenso
     if (blob_read && blob_bytes != 0 && !blob) return EDGEOPT_ERR_NULL_POINTER;
     if (overlap(blob, blob_bytes, opt->arena, opt->arena_bytes)) return EDGEOPT_ERR_OVERLAP;
     if (image) {
-        const std::uint64_t bytes =
-            image_size(slot_mask(opt->config), tensors != nullptr, opt->tensor_count, total_floats(*opt), blob_bytes);
+        const std::uint64_t bytes = image_size(*opt, tensors != nullptr, blob_bytes);
         if (bytes == 0 || bytes > static_cast<std::size_t>(-1)) return EDGEOPT_ERR_BUFFER_TOO_SMALL;
         *image = static_cast<std::size_t>(bytes);
     }
@@ -543,7 +652,7 @@ edgeopt_status make_target(edgeopt_optimizer* opt, const edgeopt_tensor* tensors
                            std::size_t blob_capacity, target& t) {
     const edgeopt_status status = check_arguments(opt, tensors, count, blob, blob ? blob_capacity : 0, false, nullptr);
     if (status != EDGEOPT_OK) return status;
-    t = {opt, slot_mask(opt->config), tensors, blob, blob ? blob_capacity : 0};
+    t = {opt, layout_word(opt->config), tensors, blob, blob ? blob_capacity : 0};
     return EDGEOPT_OK;
 }
 
@@ -650,8 +759,7 @@ size_t edgeopt_checkpoint_bytes(const edgeopt_optimizer* opt, size_t blob_bytes)
 
 size_t edgeopt_checkpoint_bytes_with_params(const edgeopt_optimizer* opt, size_t blob_bytes) {
     if (!initialized(opt)) return 0;
-    const std::uint64_t bytes =
-        image_size(slot_mask(opt->config), true, opt->tensor_count, total_floats(*opt), blob_bytes);
+    const std::uint64_t bytes = image_size(*opt, true, blob_bytes);
     return bytes > static_cast<std::size_t>(-1) ? 0 : static_cast<std::size_t>(bytes);
 }
 
@@ -671,7 +779,7 @@ edgeopt_status edgeopt_checkpoint_write(const edgeopt_optimizer* opt, const edge
     if (capacity < bytes) return EDGEOPT_ERR_BUFFER_TOO_SMALL;
     if (image_overlaps(*opt, tensors, blob, blob_bytes, image, bytes)) return EDGEOPT_ERR_OVERLAP;
     image_sink sink(static_cast<unsigned char*>(image));
-    encode(sink, *opt, slot_mask(opt->config), tensors, blob, blob_bytes, 0, bytes);
+    encode(sink, *opt, tensors, blob, blob_bytes, 0, bytes);
     sink.finish();
     if (image_bytes) *image_bytes = bytes;
     return EDGEOPT_OK;
@@ -729,7 +837,7 @@ edgeopt_status edgeopt_checkpoint_save(const edgeopt_optimizer* opt, const edgeo
 
     if (storage->erase && !storage->erase(storage->context, base, used)) return EDGEOPT_ERR_CHECKPOINT_TRUNCATED;
     image_sink sink(*storage, base);
-    const std::uint32_t crc = encode(sink, *opt, slot_mask(opt->config), tensors, blob, blob_bytes, f.sequence, image);
+    const std::uint32_t crc = encode(sink, *opt, tensors, blob, blob_bytes, f.sequence, image);
     if (!sink.finish()) return EDGEOPT_ERR_CHECKPOINT_TRUNCATED;
     // The commit record goes last, in one write: until it is complete the slot reads as empty.
     unsigned char record[commit_bytes];

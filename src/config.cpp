@@ -19,6 +19,10 @@ constexpr algorithm_name algorithm_names[] = {
     {EDGEOPT_LION, "lion"},
 };
 
+constexpr const char* dtype_names[EDGEOPT_DTYPE_COUNT] = {"f32", "bf16", "f16", "q8"};
+
+bool known_dtype(edgeopt_dtype d) { return static_cast<unsigned>(d) < EDGEOPT_DTYPE_COUNT; }
+
 constexpr const char* isa_names[EDGEOPT_ISA_COUNT] = {"auto",   "scalar", "sse2",  "avx2",
                                                       "avx512", "neon64", "neonv7", "helium"};
 
@@ -82,9 +86,28 @@ double* edgeopt_config_lr(edgeopt_config* c) {
 
 edgeopt_status edgeopt_validate(const edgeopt_config* config) {
     if (!config) return EDGEOPT_ERR_NULL_POINTER;
-    return edgeopt::optim::visit(
+    const edgeopt_status options = edgeopt::optim::visit(
         config->algorithm, [&](auto tag) { return decltype(tag)::type::validate(decltype(tag)::type::of(*config)); },
         [] { return EDGEOPT_ERR_UNKNOWN_ALGORITHM; });
+    if (options != EDGEOPT_OK) return options;
+    for (edgeopt_dtype d : config->state_dtype)
+        if (!known_dtype(d)) return EDGEOPT_ERR_INVALID_DTYPE;
+    if (config->param_rounding != EDGEOPT_ROUND_NEAREST && config->param_rounding != EDGEOPT_ROUND_STOCHASTIC)
+        return EDGEOPT_ERR_INVALID_ROUNDING;
+    return EDGEOPT_OK;
+}
+
+const char* edgeopt_dtype_name(edgeopt_dtype dtype) { return known_dtype(dtype) ? dtype_names[dtype] : nullptr; }
+
+bool edgeopt_dtype_parse(const char* name, edgeopt_dtype* out) {
+    if (!name || !out) return false;
+    for (int i = 0; i < EDGEOPT_DTYPE_COUNT; ++i) {
+        if (std::strcmp(dtype_names[i], name) == 0) {
+            *out = static_cast<edgeopt_dtype>(i);
+            return true;
+        }
+    }
+    return false;
 }
 
 unsigned edgeopt_state_slots(const edgeopt_config* config) {

@@ -43,6 +43,10 @@ extern "C" const char* edgeopt_status_message(edgeopt_status status) {
         case EDGEOPT_ERR_CHECKPOINT_TRUNCATED: return "checkpoint truncated";
         case EDGEOPT_ERR_CHECKPOINT_VERSION: return "checkpoint written by a newer format version";
         case EDGEOPT_ERR_CHECKPOINT_MISMATCH: return "checkpoint is for another optimizer, options or tensor sizes";
+        case EDGEOPT_ERR_INVALID_DTYPE: return "invalid dtype (q8 is for optimizer state only)";
+        case EDGEOPT_ERR_INVALID_ROUNDING: return "invalid rounding: stochastic rounding is for bf16 parameters";
+        case EDGEOPT_ERR_DTYPE_UNSUPPORTED: return "this call supports float32 tensors only";
+        case EDGEOPT_ERR_NO_SUCH_STATE: return "no such tensor, or the state slot is unused";
         case EDGEOPT_STATUS_COUNT: break;
     }
     return "unknown status";

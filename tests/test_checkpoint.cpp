@@ -536,13 +536,13 @@ TEST_CASE("checkpoint: read() rejects bad images with the named error and modifi
     }
     SUBCASE("version: a newer format, even with a longer header") {
         bytes image = good;
-        image[4] = 2;
+        image[4] = EDGEOPT_CHECKPOINT_FORMAT_VERSION + 1;
         reseal(image.data());
         rejects(image, EDGEOPT_ERR_CHECKPOINT_VERSION);
         bytes longer(good.begin(), good.begin() + 32);
         longer.insert(longer.end(), 16, 0x77);
         longer.insert(longer.end(), good.begin() + 32, good.end());
-        longer[4] = 2;
+        longer[4] = EDGEOPT_CHECKPOINT_FORMAT_VERSION + 1;
         longer[6] = 48;
         reseal(longer.data());
         rejects(longer, EDGEOPT_ERR_CHECKPOINT_VERSION);
@@ -748,7 +748,7 @@ TEST_CASE("checkpoint: load() rejections over two slots") {
         CHECK(guard.holds());
     }
     SUBCASE("newest of a newer version: no fallback") {
-        f.memory[view(f, 1).base + 4] = 2;
+        f.memory[view(f, 1).base + 4] = EDGEOPT_CHECKPOINT_FORMAT_VERSION + 1;
         reseal_slot(f, 1);
         CHECK(load(live, f) == EDGEOPT_ERR_CHECKPOINT_VERSION);
         edgeopt_checkpoint_info info;

@@ -42,18 +42,19 @@
 extern "C" {
 #endif
 
-/* ---- Image layout (format version 1) --------------------------------------
+/* ---- Image layout (format version 2) --------------------------------------
  *
  * All integers little-endian; f64/f32 are IEEE-754 bit patterns.
  *
  *   header (32 bytes; the first 16 keep their meaning in every version)
  *     0  u32 magic          "EOCK" (45 4F 43 4B)
- *     4  u16 format version 1
+ *     4  u16 format version 1, or 2 if any state slot is not float32
  *     6  u16 header bytes   32
  *     8  u32 payload bytes
  *    12  u32 sequence       A/B slots: higher is newer; 0 from write()
  *    16  u32 algorithm      edgeopt_algorithm
- *    20  u32 slot mask      bit k: state slot k is used
+ *    20  u32 state layout   bit k: state slot k is used; bits 8+4k..11+4k:
+ *                           slot k's edgeopt_dtype (version 2; 0 in version 1)
  *    24  u32 tensor count
  *    28  u32 flags          bit 0: parameters included; other bits 0
  *   payload
@@ -64,19 +65,22 @@ extern "C" {
  *    64  u32 option bools   bit i: the options struct's i-th bool
  *    68  u32 blob bytes
  *    72  u64 x count        tensor lengths
- *     .  f32 ...            state: tensor by tensor, used slots in order
- *     .  f32 ...            parameters, tensor by tensor (if flag bit 0)
+ *     .  ...                state: tensor by tensor, used slots in order, each
+ *                           in its dtype: f32; bf16/f16 as u16; q8 as f32 block
+ *                           scales (ceil(length/64)) then u8 codes (length)
+ *     .  f32 ...            parameters, tensor by tensor (if flag bit 0;
+ *                           float32 parameters only: DTYPE_UNSUPPORTED else)
  *     .  u8  x blob bytes   the caller's blob
  *   trailer
  *        u32 CRC-32         of header + payload (reflected 0xEDB88320, init
  *                           and final xor 0xFFFFFFFF: zlib's crc32)
  */
-#define EDGEOPT_CHECKPOINT_FORMAT_VERSION 1u
+#define EDGEOPT_CHECKPOINT_FORMAT_VERSION 2u /* the newest this library reads */
 #define EDGEOPT_CHECKPOINT_MAGIC 0x4B434F45u /* "EOCK" as a little-endian u32 */
 #define EDGEOPT_CHECKPOINT_HEADER_BYTES 32u
 #define EDGEOPT_CHECKPOINT_FIXED_PAYLOAD_BYTES 72u
 
-/* Compile-time image size: `count` tensors holding `total` floats in all,
+/* Compile-time image size for float32 state: `count` tensors holding `total` floats in all,
  * `slots` state buffers per tensor (edgeopt_state_slots), with_params 0 or 1. */
 #define EDGEOPT_CHECKPOINT_IMAGE_BYTES(slots, count, total, with_params, blob_bytes)                      \
     ((size_t)EDGEOPT_CHECKPOINT_HEADER_BYTES + EDGEOPT_CHECKPOINT_FIXED_PAYLOAD_BYTES + 8u * (size_t)(count) + \

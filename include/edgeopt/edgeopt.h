@@ -55,6 +55,10 @@ typedef enum edgeopt_status {
     EDGEOPT_ERR_CHECKPOINT_TRUNCATED,   /* shorter than its header says */
     EDGEOPT_ERR_CHECKPOINT_VERSION,     /* written by a newer format version */
     EDGEOPT_ERR_CHECKPOINT_MISMATCH,    /* another optimizer, options layout or tensor sizes */
+    EDGEOPT_ERR_INVALID_DTYPE,          /* unknown dtype, or Q8 for a parameter or gradient */
+    EDGEOPT_ERR_INVALID_ROUNDING,       /* unknown rounding, or stochastic for a non-bf16 target */
+    EDGEOPT_ERR_DTYPE_UNSUPPORTED,      /* this call handles float32 tensors only */
+    EDGEOPT_ERR_NO_SUCH_STATE,          /* tensor index out of range or state slot unused */
     EDGEOPT_STATUS_COUNT
 } edgeopt_status;
 
@@ -119,8 +123,30 @@ typedef struct edgeopt_lion_options {
     double lr, beta1, beta2, weight_decay;
 } edgeopt_lion_options;
 
+/* Storage types.  Arithmetic is always float32: a kernel widens what it
+ * loads and narrows what it stores, in the same pass.
+ *   F32   float32.
+ *   BF16  bfloat16 (float32's top 16 bits).  Parameters, gradients, state.
+ *   F16   IEEE binary16.  Parameters, gradients, state.
+ *   Q8    state only: 8 bits a value in blocks of EDGEOPT_Q8_BLOCK values, one
+ *         float32 scale (the block's largest magnitude) and a sign + 4-bit
+ *         exponent + 3-bit mantissa code per value (README, "Low precision"). */
+typedef enum edgeopt_dtype { EDGEOPT_F32 = 0, EDGEOPT_BF16, EDGEOPT_F16, EDGEOPT_Q8, EDGEOPT_DTYPE_COUNT } edgeopt_dtype;
+#define EDGEOPT_Q8_BLOCK 64u
+
+/* How float32 results are narrowed into bf16/f16 parameters.  NEAREST is
+ * round-to-nearest-even (NaN stays NaN, overflow gives ±Inf).  STOCHASTIC
+ * (bf16 parameters only) rounds up with probability equal to the dropped
+ * fraction, from a counter-based generator keyed by (seed, step, tensor,
+ * index): the same bits on every kernel and every run. */
+typedef enum edgeopt_rounding { EDGEOPT_ROUND_NEAREST = 0, EDGEOPT_ROUND_STOCHASTIC } edgeopt_rounding;
+
 typedef struct edgeopt_config {
     edgeopt_algorithm algorithm;
+    /* Zero-initialised fields give torch's float32 behaviour. */
+    edgeopt_dtype state_dtype[3]; /* per state slot; a layout choice, fixed at init() */
+    edgeopt_rounding param_rounding;
+    uint64_t seed;                /* for stochastic rounding */
     union {
         edgeopt_sgd_options sgd;
         edgeopt_adagrad_options adagrad;
@@ -172,14 +198,23 @@ bool edgeopt_isa_bit_exact(edgeopt_isa isa);
 /* What EDGEOPT_ISA_AUTO resolves to for an algorithm on this machine. */
 edgeopt_isa edgeopt_isa_default(edgeopt_algorithm algorithm);
 
-/* Number of float buffers of state per parameter (0..3) for these options. */
+/* "f32", "bf16", "f16", "q8"; NULL if unknown. */
+const char* edgeopt_dtype_name(edgeopt_dtype dtype);
+bool edgeopt_dtype_parse(const char* name, edgeopt_dtype* out);
+/* Bytes of state per parameter for these options, without alignment and
+ * table overhead (Q8 counts its per-block scale: 1 + 4/64 bytes). */
+double edgeopt_state_bytes_per_param(const edgeopt_config* config);
+
+/* Number of state buffers per parameter (0..3) for these options. */
 unsigned edgeopt_state_slots(const edgeopt_config* config);
 /* Name of a state slot as torch names it ("exp_avg", ...); NULL if out of range. */
 const char* edgeopt_state_slot_name(const edgeopt_config* config, unsigned slot);
 
 /* Arena layout: a table of tensor lengths, then for every tensor one
  * 64-byte-aligned slice per state slot. The arena itself may have any
- * alignment; EDGEOPT_ARENA_ALIGN - 1 bytes of slack are always included. */
+ * alignment; EDGEOPT_ARENA_ALIGN - 1 bytes of slack are always included.
+ * The macros below are for float32 state; for other state dtypes use
+ * edgeopt_state_bytes() or edgeopt::arena_bytes() (C++, constexpr). */
 #define EDGEOPT_ARENA_ALIGN 64u
 #define EDGEOPT_ROUND_UP_(x) ((((size_t)(x)) + EDGEOPT_ARENA_ALIGN - 1u) / EDGEOPT_ARENA_ALIGN * EDGEOPT_ARENA_ALIGN)
 /* Compile-time size for one tensor of n floats with `slots` state buffers (exact). */
@@ -207,12 +242,27 @@ typedef struct edgeopt_optimizer {
     size_t arena_bytes;
 } edgeopt_optimizer;
 
-/* One parameter tensor and its gradient, flat float32 arrays of `length`. */
+/* One parameter tensor and its gradient, flat arrays of `length` values,
+ * float32 unless param_dtype / grad_dtype say otherwise: then param / grad
+ * point at uint16_t arrays of bf16 or f16 bits (edgeopt_tensor_of() makes
+ * such a tensor without casts).  {param, grad, length} leaves both F32. */
 typedef struct edgeopt_tensor {
     float* param;
     const float* grad;
     size_t length;
+    edgeopt_dtype param_dtype, grad_dtype;
 } edgeopt_tensor;
+
+static inline edgeopt_tensor edgeopt_tensor_of(void* param, edgeopt_dtype param_dtype, const void* grad,
+                                               edgeopt_dtype grad_dtype, size_t length) {
+    edgeopt_tensor t;
+    t.param = (float*)param;
+    t.grad = (const float*)grad;
+    t.length = length;
+    t.param_dtype = param_dtype;
+    t.grad_dtype = grad_dtype;
+    return t;
+}
 
 /* Lays out state for `count` tensors in the caller's arena and sets it to torch's initial values. */
 edgeopt_status edgeopt_init(edgeopt_optimizer* opt, const edgeopt_config* config, const size_t* lengths,
@@ -235,8 +285,11 @@ void edgeopt_destroy(edgeopt_optimizer* opt);
 edgeopt_status edgeopt_set_isa(edgeopt_optimizer* opt, edgeopt_isa isa);
 edgeopt_isa edgeopt_get_isa(const edgeopt_optimizer* opt);
 /* A tensor's state buffer (length floats) for a slot; NULL if the slot is
- * unused, out of range, or the tensor is empty. */
+ * unused, out of range, not float32, or the tensor is empty. */
 float* edgeopt_state_buffer(const edgeopt_optimizer* opt, size_t tensor, unsigned slot);
+/* Any slot's values widened to float32 (length floats into out), whatever
+ * its dtype: what the kernels read as that state. */
+edgeopt_status edgeopt_state_read(const edgeopt_optimizer* opt, size_t tensor, unsigned slot, float* out);
 
 #ifdef __cplusplus
 }

@@ -67,9 +67,10 @@ edgeopt_status check_all(const edgeopt_groups& g, const edgeopt_tensor* tensors,
         if (checked != EDGEOPT_OK) return checked;
         // edgeopt_step sees only its own group's slice; other groups' state is off limits too.
         for (size_t i = 0; i < g.tensors_in_group[group]; ++i) {
-            const size_t bytes = own[i].length * sizeof(float);
-            if (edgeopt::train::overlap(own[i].param, bytes, g.arena, g.arena_bytes) ||
-                edgeopt::train::overlap(own[i].grad, bytes, g.arena, g.arena_bytes))
+            const size_t param_bytes = edgeopt::train::tensor_bytes(own[i].length, own[i].param_dtype);
+            const size_t grad_bytes = edgeopt::train::tensor_bytes(own[i].length, own[i].grad_dtype);
+            if (edgeopt::train::overlap(own[i].param, param_bytes, g.arena, g.arena_bytes) ||
+                edgeopt::train::overlap(own[i].grad, grad_bytes, g.arena, g.arena_bytes))
                 return EDGEOPT_ERR_OVERLAP;
         }
     }

@@ -3,10 +3,18 @@
 // Every op xsimd provides for fma3<avx2> is IEEE (vfmadd, vsqrtps, vdivps),
 // so no override is needed: the kernels are bit-identical to the reference.
 #include "isa/xsimd_vec.hpp"
+#include "isa/avx2/int_lanes.hpp"
 #include "kernel/table.hpp"
+#include "kernel/typed_table.hpp"
 
 namespace edgeopt::kernel {
 
-extern const table avx2_table = make_table<simd::vec<xsimd::fma3<xsimd::avx2>>>(EDGEOPT_ISA_AVX2);
+using avx2_vec = simd::vec<xsimd::fma3<xsimd::avx2>>;
+
+template <>
+struct int_lanes<avx2_vec> : avx2_int_lanes<avx2_vec> {};
+
+extern const table avx2_table = make_table<avx2_vec>(EDGEOPT_ISA_AVX2);
+extern const typed_table avx2_typed_table = make_typed_table<avx2_vec>();
 
 }  // namespace edgeopt::kernel

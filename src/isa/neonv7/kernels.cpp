@@ -249,3 +249,6 @@ EDGEOPT_NEONV7_CHECKED_RUN(lion)
 extern const table neonv7_table = make_table<simd::neonv7_checked>(EDGEOPT_ISA_NEONV7);
 
 }  // namespace edgeopt::kernel
+
+// Low-precision tensors and state.
+#include "isa/neonv7/typed.hpp"

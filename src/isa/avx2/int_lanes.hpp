@@ -1,0 +1,61 @@
+// AVX2's 32-bit integer lanes for kernel/convert.hpp.
+#pragma once
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "kernel/convert.hpp"
+
+namespace edgeopt::simd {
+
+struct avx2_ivec {
+    __m256i v;
+    avx2_ivec(std::uint32_t x) : v(_mm256_set1_epi32(static_cast<int>(x))) {}
+    avx2_ivec(__m256i x) : v(x) {}
+};
+
+inline avx2_ivec operator+(avx2_ivec x, avx2_ivec y) { return _mm256_add_epi32(x.v, y.v); }
+inline avx2_ivec operator-(avx2_ivec x, avx2_ivec y) { return _mm256_sub_epi32(x.v, y.v); }
+inline avx2_ivec operator&(avx2_ivec x, avx2_ivec y) { return _mm256_and_si256(x.v, y.v); }
+inline avx2_ivec operator|(avx2_ivec x, avx2_ivec y) { return _mm256_or_si256(x.v, y.v); }
+inline avx2_ivec operator^(avx2_ivec x, avx2_ivec y) { return _mm256_xor_si256(x.v, y.v); }
+inline avx2_ivec shl(avx2_ivec x, int n) { return _mm256_slli_epi32(x.v, n); }
+inline avx2_ivec shr(avx2_ivec x, int n) { return _mm256_srli_epi32(x.v, n); }
+inline avx2_ivec mul_lo(avx2_ivec x, avx2_ivec y) { return _mm256_mullo_epi32(x.v, y.v); }
+inline avx2_ivec less(avx2_ivec x, avx2_ivec y) { return _mm256_cmpgt_epi32(y.v, x.v); }
+inline avx2_ivec equal(avx2_ivec x, avx2_ivec y) { return _mm256_cmpeq_epi32(x.v, y.v); }
+inline avx2_ivec select(avx2_ivec mask, avx2_ivec x, avx2_ivec y) { return _mm256_blendv_epi8(y.v, x.v, mask.v); }
+
+// Eight lanes of at most 16 significant bits, packed in order (packusdw works
+// within 128-bit halves, so pack the halves).
+inline __m128i narrow_to_16(__m256i x) {
+    return _mm_packus_epi32(_mm256_castsi256_si128(x), _mm256_extracti128_si256(x, 1));
+}
+
+}  // namespace edgeopt::simd
+
+namespace edgeopt::kernel {
+
+template <class Float>
+struct avx2_int_lanes {
+    using type = simd::avx2_ivec;
+    static type bits(Float x) { return _mm256_castps_si256(x.b); }
+    static Float floats(type x) { return typename Float::batch(_mm256_castsi256_ps(x.v)); }
+    static Float to_float(type x) { return typename Float::batch(_mm256_cvtepi32_ps(x.v)); }
+    static type ramp(std::uint32_t first) { return type(first) + type(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)); }
+    static type load_u16(const std::uint16_t* p) {
+        return _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    }
+    static void store_u16(std::uint16_t* p, type x) {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(p), simd::narrow_to_16(x.v));
+    }
+    static type load_u8(const std::uint8_t* p) {
+        return _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
+    }
+    static void store_u8(std::uint8_t* p, type x) {
+        const __m128i halves = simd::narrow_to_16(x.v);
+        _mm_storel_epi64(reinterpret_cast<__m128i*>(p), _mm_packus_epi16(halves, halves));
+    }
+};
+
+}  // namespace edgeopt::kernel

@@ -1,0 +1,43 @@
+// ARMv7 NEON kernels for low-precision tensors and state (typed_driver.hpp),
+// with the float32 kernels' exactness: included at the end of kernels.cpp,
+// whose FPSCR helpers it uses.  The conversions are integer NEON, or float
+// operations that give the reference's result even when NEON flushes
+// (kernel/convert.hpp); the update's arithmetic is checked after each vector
+// (flush_detection below) and redone by the reference when NEON flushed.
+#pragma once
+#include "isa/neon_int_lanes.hpp"
+#include "kernel/typed_table.hpp"
+
+namespace edgeopt::kernel {
+
+template <>
+struct int_lanes<simd::neonv7_vec> : neon_int_lanes<simd::neonv7_vec> {};
+
+template <>
+struct flush_detection<simd::neonv7_vec> {
+    static constexpr bool enabled = true;
+    static void clear() { write_fpscr(read_fpscr() & ~flushed_flags); }
+    static bool flushed(const simd::neonv7_vec& p, const simd::neonv7_vec (&s)[max_slots]) {
+        return (fpscr_after(p.b, s[0].b, s[1].b, s[2].b) & flushed_flags) != 0;
+    }
+};
+
+namespace {
+
+// The caller's flags as they were: the vectors' flags were either overruled
+// (redone) or raised by conversions whose results are exact.
+template <class Opt>
+void typed_checked_run(const typename Opt::coeffs& c, const typed_streams& t) {
+    const std::uint32_t entry = read_fpscr();
+    run_typed<simd::neonv7_vec, Opt>(c, t);
+    write_fpscr((read_fpscr() & ~flushed_flags) | (entry & flushed_flags));
+}
+
+}  // namespace
+
+extern const typed_table neonv7_typed_table = {
+    &typed_checked_run<optim::sgd>,   &typed_checked_run<optim::adagrad>, &typed_checked_run<optim::rmsprop>,
+    &typed_checked_run<optim::adadelta>, &typed_checked_run<optim::adam>, &typed_checked_run<optim::adamax>,
+    &typed_checked_run<optim::nadam>, &typed_checked_run<optim::radam>,   &typed_checked_run<optim::lion>};
+
+}  // namespace edgeopt::kernel

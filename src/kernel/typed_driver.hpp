@@ -1,0 +1,280 @@
+// The loop for tensors that are not all float32: bf16/f16 parameters and
+// gradients, bf16/f16/8-bit state.  Same shape as driver.hpp's loop — load a
+// vector of every stream, update(), store — with each load widening from its
+// dtype and each store narrowing to it, in the same pass.  The dtype tests
+// are per vector but never change within a tensor, so they predict perfectly;
+// all-float32 tensors keep driver.hpp's loop.
+//
+// 8-bit state (q8) is quantized per block of q8_block values with one scale,
+// the block's largest magnitude, which is only known once the whole block is
+// updated: so the loop walks the tensor a block at a time, keeps a q8 slot's
+// new values in a stack buffer (256 bytes a slot), and encodes them when the
+// block is done.  The parameter update uses the unquantized new state, as
+// 8-bit optimizers do.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "edgeopt/edgeopt.h"
+#include "kernel/convert.hpp"
+#include "kernel/driver.hpp"
+
+namespace edgeopt::kernel {
+
+constexpr std::size_t q8_block = EDGEOPT_Q8_BLOCK;
+
+// A q8 slot's slice: the block scales (floats), then one code byte a value.
+inline float* q8_scales(void* slice) { return static_cast<float*>(slice); }
+inline std::uint8_t* q8_codes(void* slice, std::size_t length) {
+    return static_cast<std::uint8_t*>(slice) + (length + q8_block - 1) / q8_block * sizeof(float);
+}
+
+// Blocks whose largest magnitude is below this are stored as zeros, which
+// keeps every decoded value (code unit ≥ 2^-17, times the scale) a normal
+// float: flush-to-zero units then decode exactly like the reference.
+constexpr float q8_smallest_scale = 7.88860905e-31f;  // 2^-100
+
+struct typed_streams {
+    void* param;
+    const void* grad;
+    void* state[max_slots];  // null when the slot is unused
+    edgeopt_dtype param_dtype, grad_dtype, state_dtype[max_slots];
+    bool stochastic;  // bf16 parameters rounded stochastically
+    random_key key;
+    std::size_t length;
+};
+
+// Units that flush subnormals (ARMv7 NEON) specialise this to find out, after
+// update(), whether they did; the vector is then redone by the reference.
+template <class V>
+struct flush_detection {
+    static constexpr bool enabled = false;
+    static void clear() {}
+    static bool flushed(const V&, const V (&)[max_slots]) { return false; }
+};
+
+namespace typed {
+
+template <class V, bool Partial, class T>
+const T* staged(const T* p, std::size_t count, T (&buffer)[lanes<V>::width]) {
+    if constexpr (!Partial) return p;
+    for (std::size_t l = 0; l < lanes<V>::width; ++l) buffer[l] = l < count ? p[l] : T(0);
+    return buffer;
+}
+
+template <class V, bool Partial>
+typename int_lanes<V>::type load_u16(const std::uint16_t* p, std::size_t count) {
+    std::uint16_t buffer[lanes<V>::width];
+    return int_lanes<V>::load_u16(staged<V, Partial>(p, count, buffer));
+}
+
+template <class V, bool Partial>
+void store_u16(std::uint16_t* p, typename int_lanes<V>::type x, std::size_t count) {
+    if constexpr (!Partial) {
+        int_lanes<V>::store_u16(p, x);
+    } else {
+        std::uint16_t buffer[lanes<V>::width];
+        int_lanes<V>::store_u16(buffer, x);
+        for (std::size_t l = 0; l < count; ++l) p[l] = buffer[l];
+    }
+}
+
+template <class V, bool Partial>
+V load_float(const float* p, std::size_t count) {
+    if constexpr (Partial) return lanes<V>::load_partial(p, count); else return lanes<V>::load(p);
+}
+
+template <class V, bool Partial>
+void store_float(float* p, V v, std::size_t count) {
+    if constexpr (Partial) lanes<V>::store_partial(p, v, count); else lanes<V>::store(p, v);
+}
+
+// Element i.. of a float32, bf16 or f16 stream.
+template <class V, bool Partial>
+V load_value(const void* base, edgeopt_dtype dtype, std::size_t i, std::size_t count) {
+    switch (dtype) {
+        case EDGEOPT_BF16: return bf16_widen<V>(load_u16<V, Partial>(static_cast<const std::uint16_t*>(base) + i, count));
+        case EDGEOPT_F16: return f16_widen<V>(load_u16<V, Partial>(static_cast<const std::uint16_t*>(base) + i, count));
+        default: return load_float<V, Partial>(static_cast<const float*>(base) + i, count);
+    }
+}
+
+template <class V, bool Partial>
+void store_value(void* base, edgeopt_dtype dtype, std::size_t i, V v, std::size_t count) {
+    switch (dtype) {
+        case EDGEOPT_BF16: store_u16<V, Partial>(static_cast<std::uint16_t*>(base) + i, bf16_narrow<V>(v), count); break;
+        case EDGEOPT_F16: store_u16<V, Partial>(static_cast<std::uint16_t*>(base) + i, f16_narrow<V>(v), count); break;
+        default: store_float<V, Partial>(static_cast<float*>(base) + i, v, count); break;
+    }
+}
+
+// The block being updated: q8 slots' scales (read at the start) and new values.
+struct block_state {
+    std::size_t start, length;
+    float scale[max_slots];
+    alignas(64) float fresh[max_slots][q8_block];
+};
+
+template <class V, bool Partial>
+V load_q8(const typed_streams& t, const float (&scale)[max_slots], unsigned k, std::size_t i, std::size_t count) {
+    std::uint8_t buffer[lanes<V>::width];
+    const std::uint8_t* codes = staged<V, Partial>(q8_codes(t.state[k], t.length) + i, count, buffer);
+    return q8_decode<V>(int_lanes<V>::load_u8(codes), V(scale[k]));
+}
+
+template <class V, bool Partial>
+void load_chunk(const typed_streams& t, const float (&scale)[max_slots], std::size_t i, std::size_t count, V& p,
+                V& g, V (&s)[max_slots]) {
+    p = load_value<V, Partial>(t.param, t.param_dtype, i, count);
+    g = load_value<V, Partial>(t.grad, t.grad_dtype, i, count);
+    for (unsigned k = 0; k < max_slots; ++k) {
+        s[k] = V(0.0f);
+        if (!t.state[k]) continue;
+        s[k] = t.state_dtype[k] == EDGEOPT_Q8 ? load_q8<V, Partial>(t, scale, k, i, count)
+                                              : load_value<V, Partial>(t.state[k], t.state_dtype[k], i, count);
+    }
+}
+
+// The reference's lanes, for a vector a flushing unit got wrong.
+template <class V, class Opt>
+void redo_in_reference(const typename Opt::coeffs& c, const typed_streams& t, const block_state& b, std::size_t i,
+                       std::size_t count, V& p, V (&s)[max_slots]) {
+    constexpr std::size_t width = lanes<V>::width;
+    alignas(64) float lane_p[width] = {}, lane_s[max_slots][width] = {};
+    for (std::size_t l = 0; l < count; ++l) {
+        float q, g, r[max_slots];
+        load_chunk<float, false>(t, b.scale, i + l, 1, q, g, r);
+        Opt::update(c, q, g, r);
+        lane_p[l] = q;
+        for (unsigned k = 0; k < max_slots; ++k) lane_s[k][l] = r[k];
+    }
+    p = lanes<V>::load(lane_p);
+    for (unsigned k = 0; k < max_slots; ++k) s[k] = lanes<V>::load(lane_s[k]);
+}
+
+template <class V, bool Partial>
+void store_param(const typed_streams& t, std::size_t i, V p, std::size_t count) {
+    using I = typename int_lanes<V>::type;
+    if (t.param_dtype == EDGEOPT_BF16 && t.stochastic) {
+        const I random = random_bits(int_lanes<V>::ramp(static_cast<std::uint32_t>(i)), t.key);
+        store_u16<V, Partial>(static_cast<std::uint16_t*>(t.param) + i, bf16_narrow_stochastic<V>(p, random), count);
+    } else {
+        store_value<V, Partial>(t.param, t.param_dtype, i, p, count);
+    }
+}
+
+// `count` lanes at element i of the block.
+template <class V, class Opt, bool Partial>
+void update_chunk(const typename Opt::coeffs& c, const typed_streams& t, block_state& b, std::size_t i,
+                  std::size_t count) {
+    V p, g, s[max_slots];
+    load_chunk<V, Partial>(t, b.scale, i, count, p, g, s);
+    flush_detection<V>::clear();
+    Opt::update(c, p, g, s);
+    if constexpr (flush_detection<V>::enabled)
+        if (flush_detection<V>::flushed(p, s)) redo_in_reference<V, Opt>(c, t, b, i, count, p, s);
+    store_param<V, Partial>(t, i, p, count);
+    for (unsigned k = 0; k < max_slots; ++k) {
+        if (!t.state[k]) continue;
+        if (t.state_dtype[k] == EDGEOPT_Q8)
+            store_float<V, Partial>(b.fresh[k] + (i - b.start), s[k], count);
+        else
+            store_value<V, Partial>(t.state[k], t.state_dtype[k], i, s[k], count);
+    }
+}
+
+// Largest |value| of a block's new values; NaN if any is NaN.
+template <class V>
+float block_absmax(const float* values, std::size_t n) {
+    constexpr std::size_t width = lanes<V>::width;
+    V lanes_max(0.0f);
+    std::size_t j = 0;
+    for (; j + width <= n; j += width) lanes_max = maximum(lanes_max, abs(lanes<V>::load(values + j)));
+    alignas(64) float lane[width];
+    lanes<V>::store(lane, lanes_max);
+    float m = 0.0f;
+    for (std::size_t l = 0; l < width; ++l) m = maximum(m, lane[l]);
+    for (; j < n; ++j) m = maximum(m, abs(values[j]));
+    return m;
+}
+
+// Encodes a finished block of slot k: its scale, then its codes.
+template <class V>
+void store_q8_block(const typed_streams& t, const block_state& b, unsigned k) {
+    constexpr std::size_t width = lanes<V>::width;
+    const float* values = b.fresh[k];
+    const float m = block_absmax<V>(values, b.length);
+    // Zero or tiny blocks are stored as zeros; a NaN or Inf scale is kept, so
+    // the block decodes as non-finite, as the unquantized state would be.
+    const bool zero = m < q8_smallest_scale;
+    const float scale = zero ? 0.0f : m;
+    const float inverse = (zero || !(m <= 3.40282347e38f)) ? 0.0f : 1.0f / m;
+    q8_scales(t.state[k])[b.start / q8_block] = scale;
+    std::uint8_t* codes = q8_codes(t.state[k], t.length) + b.start;
+    std::size_t j = 0;
+    for (; j + width <= b.length; j += width)
+        int_lanes<V>::store_u8(codes + j, q8_encode<V>(lanes<V>::load(values + j), V(inverse)));
+    for (; j < b.length; ++j) int_lanes<float>::store_u8(codes + j, q8_encode<float>(values[j], inverse));
+}
+
+template <class V, class Opt>
+void update_block(const typename Opt::coeffs& c, const typed_streams& t, std::size_t start, std::size_t length) {
+    constexpr std::size_t width = lanes<V>::width;
+    block_state b;
+    b.start = start;
+    b.length = length;
+    for (unsigned k = 0; k < max_slots; ++k)
+        b.scale[k] = t.state[k] && t.state_dtype[k] == EDGEOPT_Q8 ? q8_scales(t.state[k])[start / q8_block] : 0.0f;
+    std::size_t j = 0;
+    for (; j + width <= length; j += width) update_chunk<V, Opt, false>(c, t, b, start + j, width);
+    if (j < length) update_chunk<V, Opt, true>(c, t, b, start + j, length - j);
+    for (unsigned k = 0; k < max_slots; ++k)
+        if (t.state[k] && t.state_dtype[k] == EDGEOPT_Q8) store_q8_block<V>(t, b, k);
+}
+
+}  // namespace typed
+
+// Scalar helpers for the C API (init, reset, inspection): every value of a
+// slice set to `value` as the kernels would store it, and a slice widened.
+inline void fill_state(void* slice, edgeopt_dtype dtype, std::size_t length, float value) {
+    for (std::size_t i = 0; i < length; ++i) {
+        switch (dtype) {
+            case EDGEOPT_BF16: int_lanes<float>::store_u16(static_cast<std::uint16_t*>(slice) + i, bf16_narrow<float>(value)); break;
+            case EDGEOPT_F16: int_lanes<float>::store_u16(static_cast<std::uint16_t*>(slice) + i, f16_narrow<float>(value)); break;
+            case EDGEOPT_Q8: break;
+            default: static_cast<float*>(slice)[i] = value; break;
+        }
+    }
+    if (dtype != EDGEOPT_Q8) return;
+    typed::block_state b;
+    for (std::size_t start = 0; start < length; start += q8_block) {
+        b.start = start;
+        b.length = length - start < q8_block ? length - start : q8_block;
+        for (std::size_t j = 0; j < b.length; ++j) b.fresh[0][j] = value;
+        const typed_streams t{nullptr, nullptr, {slice, nullptr, nullptr}, EDGEOPT_F32, EDGEOPT_F32,
+                              {EDGEOPT_Q8, EDGEOPT_F32, EDGEOPT_F32}, false, {0, 0}, length};
+        typed::store_q8_block<float>(t, b, 0);
+    }
+}
+
+inline void read_state(void* slice, edgeopt_dtype dtype, std::size_t length, float* out) {
+    const typed_streams t{nullptr, nullptr, {slice, nullptr, nullptr}, EDGEOPT_F32, EDGEOPT_F32,
+                          {dtype, EDGEOPT_F32, EDGEOPT_F32}, false, {0, 0}, length};
+    for (std::size_t i = 0; i < length; ++i) {
+        const float scale[max_slots] = {dtype == EDGEOPT_Q8 ? q8_scales(slice)[i / q8_block] : 0.0f, 0.0f, 0.0f};
+        out[i] = dtype == EDGEOPT_Q8 ? typed::load_q8<float, false>(t, scale, 0, i, 1)
+                                     : typed::load_value<float, false>(slice, dtype, i, 1);
+    }
+}
+
+template <class V, class Opt>
+void run_typed(const typename Opt::coeffs& coeffs, const typed_streams& streams) {
+    const typename Opt::coeffs c = coeffs;
+    const typed_streams t = streams;
+    for (std::size_t start = 0; start < t.length; start += q8_block) {
+        const std::size_t length = t.length - start < q8_block ? t.length - start : q8_block;
+        typed::update_block<V, Opt>(c, t, start, length);
+    }
+}
+
+}  // namespace edgeopt::kernel
