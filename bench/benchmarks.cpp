@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cases.hpp"
+#include "dtypes.hpp"
 #include "peers/peers.hpp"
 #include "roofline/roofline.hpp"
 #include "workload.hpp"
@@ -177,6 +178,9 @@ void register_all(const run_options& options) {
                          options);
         }
     }
+    static run_options dtype_options;
+    dtype_options = options;
+    register_dtypes(all_shapes, [](benchmark::internal::Benchmark* b, const shape& s) { apply_policy(b, s, dtype_options); });
     if (!torch_available()) std::fprintf(stderr, "peer torch: skipped: libtorch not installed\n");
 }
 

@@ -45,7 +45,7 @@ workload::workload(const std::vector<std::size_t>& lengths, unsigned state_slots
         state_[k] = float_buffer(padded);
         std::memset(state_[k].data(), 0, padded * sizeof(float));
     }
-    for (std::size_t i = 0; i < count(); ++i) tensors_.push_back({param(i), grad(i), lengths_[i]});
+    for (std::size_t i = 0; i < count(); ++i) tensors_.push_back({param(i), grad(i), lengths_[i], EDGEOPT_F32, EDGEOPT_F32});
 }
 
 }  // namespace bench

@@ -19,7 +19,7 @@ bool bowl_paths(std::vector<bowl_run>& runs, std::string& error) {
         for (int t = 0; t < bowl_steps && status == EDGEOPT_OK; ++t) {
             grads[0] = params[0] / 10.0f;  // ∇f = (x/10, 2y)
             grads[1] = 2.0f * params[1];
-            const edgeopt_tensor tensor{params, grads, 2};
+            const edgeopt_tensor tensor{params, grads, 2, EDGEOPT_F32, EDGEOPT_F32};
             status = edgeopt_step(&opt, &tensor, 1);
             run.path.push_back({params[0], params[1]});
         }

@@ -86,10 +86,10 @@ mlp::mlp(std::uint64_t seed) {
 const std::size_t* mlp::tensor_lengths() { return lengths; }
 
 void mlp::tensors(edgeopt_tensor (&out)[tensor_count]) {
-    out[0] = {w1.data(), w1_grad.data(), w1.size()};
-    out[1] = {b1.data(), b1_grad.data(), b1.size()};
-    out[2] = {w2.data(), w2_grad.data(), w2.size()};
-    out[3] = {b2.data(), b2_grad.data(), b2.size()};
+    out[0] = {w1.data(), w1_grad.data(), w1.size(), EDGEOPT_F32, EDGEOPT_F32};
+    out[1] = {b1.data(), b1_grad.data(), b1.size(), EDGEOPT_F32, EDGEOPT_F32};
+    out[2] = {w2.data(), w2_grad.data(), w2.size(), EDGEOPT_F32, EDGEOPT_F32};
+    out[3] = {b2.data(), b2_grad.data(), b2.size(), EDGEOPT_F32, EDGEOPT_F32};
 }
 
 workspace::workspace(int batch)

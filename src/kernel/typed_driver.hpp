@@ -12,6 +12,7 @@
 // block is done.  The parameter update uses the unquantized new state, as
 // 8-bit optimizers do.
 #pragma once
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -42,6 +43,26 @@ struct typed_streams {
     bool stochastic;  // bf16 parameters rounded stochastically
     random_key key;
     std::size_t length;
+};
+
+// Where the loop reads the dtypes.  runtime_format: from the streams, a test
+// per vector (the fallback, for any mix).  fixed_format: compile-time
+// constants for the common layouts (parameters and gradients of one dtype,
+// every state slot of one dtype), so each load and store is straight-line
+// code; run_typed() picks one.
+struct runtime_format {
+    static constexpr bool blocked = true;  // a slot may be q8
+    static edgeopt_dtype param(const typed_streams& t) { return t.param_dtype; }
+    static edgeopt_dtype grad(const typed_streams& t) { return t.grad_dtype; }
+    static edgeopt_dtype state(const typed_streams& t, unsigned k) { return t.state_dtype[k]; }
+};
+
+template <edgeopt_dtype Tensors, edgeopt_dtype State>
+struct fixed_format {
+    static constexpr bool blocked = State == EDGEOPT_Q8;
+    static constexpr edgeopt_dtype param(const typed_streams&) { return Tensors; }
+    static constexpr edgeopt_dtype grad(const typed_streams&) { return Tensors; }
+    static constexpr edgeopt_dtype state(const typed_streams&, unsigned) { return State; }
 };
 
 // Units that flush subnormals (ARMv7 NEON) specialise this to find out, after
@@ -116,22 +137,22 @@ struct block_state {
 };
 
 template <class V, bool Partial>
-V load_q8(const typed_streams& t, const float (&scale)[max_slots], unsigned k, std::size_t i, std::size_t count) {
+inline V load_q8(const typed_streams& t, const float (&scale)[max_slots], unsigned k, std::size_t i, std::size_t count) {
     std::uint8_t buffer[lanes<V>::width];
     const std::uint8_t* codes = staged<V, Partial>(q8_codes(t.state[k], t.length) + i, count, buffer);
     return q8_decode<V>(int_lanes<V>::load_u8(codes), V(scale[k]));
 }
 
-template <class V, bool Partial>
-void load_chunk(const typed_streams& t, const float (&scale)[max_slots], std::size_t i, std::size_t count, V& p,
-                V& g, V (&s)[max_slots]) {
-    p = load_value<V, Partial>(t.param, t.param_dtype, i, count);
-    g = load_value<V, Partial>(t.grad, t.grad_dtype, i, count);
+template <class V, class Format, bool Partial>
+inline void load_chunk(const typed_streams& t, const float (&scale)[max_slots], std::size_t i, std::size_t count,
+                       V& p, V& g, V (&s)[max_slots]) {
+    p = load_value<V, Partial>(t.param, Format::param(t), i, count);
+    g = load_value<V, Partial>(t.grad, Format::grad(t), i, count);
     for (unsigned k = 0; k < max_slots; ++k) {
         s[k] = V(0.0f);
         if (!t.state[k]) continue;
-        s[k] = t.state_dtype[k] == EDGEOPT_Q8 ? load_q8<V, Partial>(t, scale, k, i, count)
-                                              : load_value<V, Partial>(t.state[k], t.state_dtype[k], i, count);
+        s[k] = Format::state(t, k) == EDGEOPT_Q8 ? load_q8<V, Partial>(t, scale, k, i, count)
+                                                 : load_value<V, Partial>(t.state[k], Format::state(t, k), i, count);
     }
 }
 
@@ -143,7 +164,7 @@ void redo_in_reference(const typename Opt::coeffs& c, const typed_streams& t, co
     alignas(64) float lane_p[width] = {}, lane_s[max_slots][width] = {};
     for (std::size_t l = 0; l < count; ++l) {
         float q, g, r[max_slots];
-        load_chunk<float, false>(t, b.scale, i + l, 1, q, g, r);
+        load_chunk<float, runtime_format, false>(t, b.scale, i + l, 1, q, g, r);
         Opt::update(c, q, g, r);
         lane_p[l] = q;
         for (unsigned k = 0; k < max_slots; ++k) lane_s[k][l] = r[k];
@@ -152,50 +173,57 @@ void redo_in_reference(const typename Opt::coeffs& c, const typed_streams& t, co
     for (unsigned k = 0; k < max_slots; ++k) s[k] = lanes<V>::load(lane_s[k]);
 }
 
-template <class V, bool Partial>
-void store_param(const typed_streams& t, std::size_t i, V p, std::size_t count) {
+template <class V, class Format, bool Partial>
+inline void store_param(const typed_streams& t, std::size_t i, V p, std::size_t count) {
     using I = typename int_lanes<V>::type;
-    if (t.param_dtype == EDGEOPT_BF16 && t.stochastic) {
+    if (Format::param(t) == EDGEOPT_BF16 && t.stochastic) {
         const I random = random_bits(int_lanes<V>::ramp(static_cast<std::uint32_t>(i)), t.key);
         store_u16<V, Partial>(static_cast<std::uint16_t*>(t.param) + i, bf16_narrow_stochastic<V>(p, random), count);
     } else {
-        store_value<V, Partial>(t.param, t.param_dtype, i, p, count);
+        store_value<V, Partial>(t.param, Format::param(t), i, p, count);
     }
 }
 
 // `count` lanes at element i of the block.
-template <class V, class Opt, bool Partial>
-void update_chunk(const typename Opt::coeffs& c, const typed_streams& t, block_state& b, std::size_t i,
-                  std::size_t count) {
+template <class V, class Opt, class Format, bool Partial>
+inline void update_chunk(const typename Opt::coeffs& c, const typed_streams& t, block_state& b, std::size_t i,
+                         std::size_t count) {
     V p, g, s[max_slots];
-    load_chunk<V, Partial>(t, b.scale, i, count, p, g, s);
+    load_chunk<V, Format, Partial>(t, b.scale, i, count, p, g, s);
     flush_detection<V>::clear();
     Opt::update(c, p, g, s);
     if constexpr (flush_detection<V>::enabled)
         if (flush_detection<V>::flushed(p, s)) redo_in_reference<V, Opt>(c, t, b, i, count, p, s);
-    store_param<V, Partial>(t, i, p, count);
+    store_param<V, Format, Partial>(t, i, p, count);
     for (unsigned k = 0; k < max_slots; ++k) {
         if (!t.state[k]) continue;
-        if (t.state_dtype[k] == EDGEOPT_Q8)
+        if (Format::state(t, k) == EDGEOPT_Q8)
             store_float<V, Partial>(b.fresh[k] + (i - b.start), s[k], count);
         else
-            store_value<V, Partial>(t.state[k], t.state_dtype[k], i, s[k], count);
+            store_value<V, Partial>(t.state[k], Format::state(t, k), i, s[k], count);
     }
 }
 
-// Largest |value| of a block's new values; NaN if any is NaN.
+// Largest |value| of a block's new values; NaN if any is NaN.  Compared as
+// integers: |x|'s bits order like |x|, and every NaN's above Inf's, which
+// needs no float comparison (and no flush-to-zero question).
 template <class V>
 float block_absmax(const float* values, std::size_t n) {
+    using L = int_lanes<V>;
+    using I = typename L::type;
     constexpr std::size_t width = lanes<V>::width;
-    V lanes_max(0.0f);
+    I top(0u);
     std::size_t j = 0;
-    for (; j + width <= n; j += width) lanes_max = maximum(lanes_max, abs(lanes<V>::load(values + j)));
+    for (; j + width <= n; j += width) {
+        const I a = L::bits(lanes<V>::load(values + j)) & I(0x7FFFFFFFu);
+        top = select(less(top, a), a, top);
+    }
     alignas(64) float lane[width];
-    lanes<V>::store(lane, lanes_max);
-    float m = 0.0f;
-    for (std::size_t l = 0; l < width; ++l) m = maximum(m, lane[l]);
-    for (; j < n; ++j) m = maximum(m, abs(values[j]));
-    return m;
+    lanes<V>::store(lane, L::floats(top));
+    std::uint32_t m = 0;
+    for (std::size_t l = 0; l < width; ++l) m = std::max(m, int_lanes<float>::bits(lane[l]));
+    for (; j < n; ++j) m = std::max(m, int_lanes<float>::bits(values[j]) & 0x7FFFFFFFu);
+    return int_lanes<float>::floats(m);
 }
 
 // Encodes a finished block of slot k: its scale, then its codes.
@@ -217,19 +245,71 @@ void store_q8_block(const typed_streams& t, const block_state& b, unsigned k) {
     for (; j < b.length; ++j) int_lanes<float>::store_u8(codes + j, q8_encode<float>(values[j], inverse));
 }
 
-template <class V, class Opt>
+template <class V, class Opt, class Format>
 void update_block(const typename Opt::coeffs& c, const typed_streams& t, std::size_t start, std::size_t length) {
     constexpr std::size_t width = lanes<V>::width;
     block_state b;
     b.start = start;
     b.length = length;
     for (unsigned k = 0; k < max_slots; ++k)
-        b.scale[k] = t.state[k] && t.state_dtype[k] == EDGEOPT_Q8 ? q8_scales(t.state[k])[start / q8_block] : 0.0f;
+        b.scale[k] = t.state[k] && Format::state(t, k) == EDGEOPT_Q8 ? q8_scales(t.state[k])[start / q8_block] : 0.0f;
     std::size_t j = 0;
-    for (; j + width <= length; j += width) update_chunk<V, Opt, false>(c, t, b, start + j, width);
-    if (j < length) update_chunk<V, Opt, true>(c, t, b, start + j, length - j);
+    for (; j + width <= length; j += width) update_chunk<V, Opt, Format, false>(c, t, b, start + j, width);
+    if (j < length) update_chunk<V, Opt, Format, true>(c, t, b, start + j, length - j);
     for (unsigned k = 0; k < max_slots; ++k)
-        if (t.state[k] && t.state_dtype[k] == EDGEOPT_Q8) store_q8_block<V>(t, b, k);
+        if (t.state[k] && Format::state(t, k) == EDGEOPT_Q8) store_q8_block<V>(t, b, k);
+}
+
+template <class V, class Opt, class Format>
+void run_format(const typename Opt::coeffs& coeffs, const typed_streams& streams) {
+    const typename Opt::coeffs c = coeffs;
+    const typed_streams t = streams;
+    if constexpr (!Format::blocked) {  // no q8 slot: one loop, as driver.hpp's
+        constexpr std::size_t width = lanes<V>::width;
+        block_state unused;
+        std::size_t i = 0;
+        for (; i + width <= t.length; i += width) update_chunk<V, Opt, Format, false>(c, t, unused, i, width);
+        if (i < t.length) update_chunk<V, Opt, Format, true>(c, t, unused, i, t.length - i);
+        return;
+    }
+    for (std::size_t start = 0; start < t.length; start += q8_block) {
+        const std::size_t length = t.length - start < q8_block ? t.length - start : q8_block;
+        update_block<V, Opt, Format>(c, t, start, length);
+    }
+}
+
+// The fixed format for these streams' dtypes, if there is one.
+template <class V, class Opt, edgeopt_dtype Tensors>
+bool run_fixed_state(const typename Opt::coeffs& c, const typed_streams& t, edgeopt_dtype state) {
+    switch (state) {
+        case EDGEOPT_F32:
+            if constexpr (Tensors == EDGEOPT_F32) return false;  // driver.hpp's loop
+            else run_format<V, Opt, fixed_format<Tensors, EDGEOPT_F32>>(c, t);
+            return true;
+        case EDGEOPT_BF16: run_format<V, Opt, fixed_format<Tensors, EDGEOPT_BF16>>(c, t); return true;
+        case EDGEOPT_F16: run_format<V, Opt, fixed_format<Tensors, EDGEOPT_F16>>(c, t); return true;
+        case EDGEOPT_Q8: run_format<V, Opt, fixed_format<Tensors, EDGEOPT_Q8>>(c, t); return true;
+        default: return false;
+    }
+}
+
+template <class V, class Opt>
+bool run_fixed(const typename Opt::coeffs& c, const typed_streams& t) {
+    // Every used slot must share one dtype.
+    edgeopt_dtype state = EDGEOPT_DTYPE_COUNT;
+    for (unsigned k = 0; k < max_slots; ++k) {
+        if (!t.state[k]) continue;
+        if (state != EDGEOPT_DTYPE_COUNT && t.state_dtype[k] != state) return false;
+        state = t.state_dtype[k];
+    }
+    if (state == EDGEOPT_DTYPE_COUNT) state = EDGEOPT_F32;  // no state
+    if (t.param_dtype != t.grad_dtype) return false;
+    switch (t.param_dtype) {
+        case EDGEOPT_F32: return run_fixed_state<V, Opt, EDGEOPT_F32>(c, t, state);
+        case EDGEOPT_BF16: return run_fixed_state<V, Opt, EDGEOPT_BF16>(c, t, state);
+        case EDGEOPT_F16: return run_fixed_state<V, Opt, EDGEOPT_F16>(c, t, state);
+        default: return false;
+    }
 }
 
 }  // namespace typed
@@ -267,14 +347,18 @@ inline void read_state(void* slice, edgeopt_dtype dtype, std::size_t length, flo
     }
 }
 
+// EDGEOPT_TYPED_FIXED_FORMATS=0 keeps only the run-time format: about a
+// tenth of the code, for firmware that counts flash (README, budgets).
+#ifndef EDGEOPT_TYPED_FIXED_FORMATS
+#define EDGEOPT_TYPED_FIXED_FORMATS 1
+#endif
+
 template <class V, class Opt>
-void run_typed(const typename Opt::coeffs& coeffs, const typed_streams& streams) {
-    const typename Opt::coeffs c = coeffs;
-    const typed_streams t = streams;
-    for (std::size_t start = 0; start < t.length; start += q8_block) {
-        const std::size_t length = t.length - start < q8_block ? t.length - start : q8_block;
-        typed::update_block<V, Opt>(c, t, start, length);
-    }
+void run_typed(const typename Opt::coeffs& c, const typed_streams& t) {
+#if EDGEOPT_TYPED_FIXED_FORMATS
+    if (typed::run_fixed<V, Opt>(c, t)) return;
+#endif
+    typed::run_format<V, Opt, runtime_format>(c, t);
 }
 
 }  // namespace edgeopt::kernel

@@ -86,8 +86,10 @@ static float loss_and_gradients(void) {
 int main(void) {
   make_data();
   const size_t lengths[] = {HIDDEN * INPUTS, HIDDEN, CLASSES * HIDDEN, CLASSES};
-  const edgeopt_tensor tensors[] = {
-      {w1, g_w1, lengths[0]}, {b1, g_b1, lengths[1]}, {w2, g_w2, lengths[2]}, {b2, g_b2, lengths[3]}};
+  const edgeopt_tensor tensors[] = {{w1, g_w1, lengths[0], EDGEOPT_F32, EDGEOPT_F32},
+                                    {b1, g_b1, lengths[1], EDGEOPT_F32, EDGEOPT_F32},
+                                    {w2, g_w2, lengths[2], EDGEOPT_F32, EDGEOPT_F32},
+                                    {b2, g_b2, lengths[3], EDGEOPT_F32, EDGEOPT_F32}};
   edgeopt_config config = edgeopt_defaults(EDGEOPT_ADAM);
   config.adam.lr = 0.02;
   edgeopt_optimizer opt;
