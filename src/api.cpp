@@ -114,6 +114,18 @@ size_t edgeopt_state_bytes(const edgeopt_config* config, const size_t* lengths, 
     return bytes == arena::size_max ? 0 : bytes;
 }
 
+edgeopt_status edgeopt_convert(const void* in, edgeopt_dtype from, void* out, edgeopt_dtype to, size_t n) {
+    if (!train::tensor_dtype(from) || !train::tensor_dtype(to)) return EDGEOPT_ERR_INVALID_DTYPE;
+    if (n == 0) return EDGEOPT_OK;
+    if (!in || !out) return EDGEOPT_ERR_NULL_POINTER;
+    const bool same_size = train::tensor_bytes(1, from) == train::tensor_bytes(1, to);
+    if ((in != out || !same_size) && train::overlap(in, train::tensor_bytes(n, from), out, train::tensor_bytes(n, to)))
+        return EDGEOPT_ERR_OVERLAP;
+    for (std::size_t i = 0; i < n; ++i)
+        kernel::typed::store_value<float, false>(out, to, i, kernel::typed::load_value<float, false>(in, from, i, 1), 1);
+    return EDGEOPT_OK;
+}
+
 double edgeopt_state_bytes_per_param(const edgeopt_config* config) {
     if (!config || edgeopt_validate(config) != EDGEOPT_OK) return 0.0;
     const arena::layout layout = layout_of(*config);

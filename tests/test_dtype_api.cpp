@@ -213,3 +213,31 @@ TEST_CASE("a checkpoint records state dtypes and resumes q8/bf16 state bit for b
     CHECK(edgeopt_checkpoint_write(&opt, t, 2, nullptr, 0, big.data(), big.size(), nullptr) ==
           EDGEOPT_ERR_DTYPE_UNSUPPORTED);
 }
+
+TEST_CASE("edgeopt_convert widens exactly, narrows to nearest even, and refuses q8 and overlaps") {
+    const std::vector<float> values = test::random_values(300, 3);
+    for (edgeopt_dtype d : {EDGEOPT_BF16, EDGEOPT_F16}) {
+        std::vector<std::uint16_t> narrow(values.size());
+        REQUIRE(edgeopt_convert(values.data(), EDGEOPT_F32, narrow.data(), d, values.size()) == EDGEOPT_OK);
+        std::vector<float> wide(values.size());
+        REQUIRE(edgeopt_convert(narrow.data(), d, wide.data(), EDGEOPT_F32, values.size()) == EDGEOPT_OK);
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            const auto want = static_cast<std::uint16_t>(d == EDGEOPT_BF16 ? edgeopt::kernel::bf16_narrow<float>(values[i])
+                                                                           : edgeopt::kernel::f16_narrow<float>(values[i]));
+            CHECK(narrow[i] == want);
+            const float back = d == EDGEOPT_BF16 ? edgeopt::kernel::bf16_widen<float>(want)
+                                                 : edgeopt::kernel::f16_widen<float>(want);
+            CHECK(test::same_bits(wide[i], back));
+        }
+        // Narrowing what was widened gives the same bits back.
+        std::vector<std::uint16_t> again(values.size());
+        REQUIRE(edgeopt_convert(wide.data(), EDGEOPT_F32, again.data(), d, values.size()) == EDGEOPT_OK);
+        CHECK(again == narrow);
+    }
+    std::vector<float> buffer(8, 1.0f);
+    CHECK(edgeopt_convert(buffer.data(), EDGEOPT_F32, buffer.data(), EDGEOPT_Q8, 8) == EDGEOPT_ERR_INVALID_DTYPE);
+    CHECK(edgeopt_convert(buffer.data(), EDGEOPT_F32, buffer.data() + 1, EDGEOPT_BF16, 4) == EDGEOPT_ERR_OVERLAP);
+    CHECK(edgeopt_convert(buffer.data(), EDGEOPT_F32, buffer.data(), EDGEOPT_F32, 8) == EDGEOPT_OK);  // in place
+    CHECK(edgeopt_convert(nullptr, EDGEOPT_F32, buffer.data(), EDGEOPT_BF16, 1) == EDGEOPT_ERR_NULL_POINTER);
+    CHECK(edgeopt_convert(nullptr, EDGEOPT_F32, nullptr, EDGEOPT_BF16, 0) == EDGEOPT_OK);
+}

@@ -59,7 +59,10 @@ const char usage[] =
     "  --stop-after N     stop after epoch N, as if the power went out (tests --resume)\n"
     "  --out DIR          where the SVG charts and results.csv go (default finetune-out)\n"
     "  --data DIR         the Fashion-MNIST files (default /usr/share/datasets/fashion-mnist)\n"
-    "  --threads N        optimizers trained side by side (default 2)\n";
+    "  --threads N        optimizers trained side by side (default 2)\n"
+    "  --state-dtype D    optimizer state as f32 (default), bf16, f16 or q8 (8-bit blocks)\n"
+    "  --param-dtype D    weights stored as f32 (default), bf16 or f16; the model reads them widened\n"
+    "  --rounding R       how bf16 weights are rounded: nearest (default) or stochastic\n";
 
 bool parse_int(const char* text, long low, long high, long& out) {
     char* end = nullptr;
@@ -143,6 +146,22 @@ int parse_command_line(int argc, char** argv, command_line& cl) {
             cl.out_dir = value;
         } else if (flag == "--data") {
             cl.data_dir = value;
+        } else if (flag == "--state-dtype" || flag == "--param-dtype") {
+            edgeopt_dtype dtype;
+            const bool state = flag == "--state-dtype";
+            if (!edgeopt_dtype_parse(value, &dtype) || (!state && dtype == EDGEOPT_Q8)) {
+                std::fprintf(stderr, "edgeopt-finetune: %s is f32, bf16, f16%s; got '%s'\n", flag.c_str(),
+                             state ? " or q8" : "", value);
+                return 2;
+            }
+            (state ? cl.run.state_dtype : cl.run.param_dtype) = dtype;
+        } else if (flag == "--rounding") {
+            const std::string r = value;
+            if (r != "nearest" && r != "stochastic") {
+                std::fprintf(stderr, "edgeopt-finetune: --rounding is nearest or stochastic, got '%s'\n", value);
+                return 2;
+            }
+            cl.run.rounding = r == "nearest" ? EDGEOPT_ROUND_NEAREST : EDGEOPT_ROUND_STOCHASTIC;
         } else {
             std::fprintf(stderr, "edgeopt-finetune: unknown option '%s'\n%s", flag.c_str(), usage);
             return 2;

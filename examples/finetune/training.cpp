@@ -91,10 +91,47 @@ std::string resume_mismatch(const progress_blob& saved, const progress_blob& now
     return "";
 }
 
+// The weights as the optimizer stores them when they are not float32: the
+// model computes with their float32 widening, kept in step after each update.
+class narrow_weights {
+public:
+    narrow_weights(edgeopt_dtype dtype, edgeopt_tensor (&model)[mlp::tensor_count]) : dtype_(dtype), model_(model) {
+        for (std::size_t k = 0; k < mlp::tensor_count; ++k) {
+            values_[k].resize(model[k].length);
+            typed_[k] = model[k];
+            if (dtype == EDGEOPT_F32) continue;
+            typed_[k] = edgeopt_tensor_of(values_[k].data(), dtype, model[k].grad, EDGEOPT_F32, model[k].length);
+        }
+        narrow();
+        widen();  // the model starts from representable weights
+    }
+    // After a checkpoint restored the model's float32 weights.
+    void narrow() {
+        for (std::size_t k = 0; dtype_ != EDGEOPT_F32 && k < mlp::tensor_count; ++k)
+            edgeopt_convert(model_[k].param, EDGEOPT_F32, values_[k].data(), dtype_, model_[k].length);
+    }
+    // After a step.
+    void widen() {
+        for (std::size_t k = 0; dtype_ != EDGEOPT_F32 && k < mlp::tensor_count; ++k)
+            edgeopt_convert(values_[k].data(), dtype_, model_[k].param, EDGEOPT_F32, model_[k].length);
+    }
+    const edgeopt_tensor* tensors() const { return typed_; }
+
+private:
+    edgeopt_dtype dtype_;
+    edgeopt_tensor (&model_)[mlp::tensor_count];
+    std::vector<std::uint16_t> values_[mlp::tensor_count];
+    edgeopt_tensor typed_[mlp::tensor_count];
+};
+
 }  // namespace
 
-run_result train_one(const char* name, const std::string& label, const edgeopt_config& config,
+run_result train_one(const char* name, const std::string& label, const edgeopt_config& base_config,
                      const fashion_mnist& data, const run_options& options, const progress_fn& progress) {
+    edgeopt_config config = base_config;
+    for (edgeopt_dtype& d : config.state_dtype) d = options.state_dtype;
+    config.param_rounding = options.rounding;
+    config.seed = options.seed;
     using clock = std::chrono::steady_clock;
     const auto start = clock::now();
     run_result result;
@@ -113,6 +150,7 @@ run_result train_one(const char* name, const std::string& label, const edgeopt_c
     if (status != EDGEOPT_OK) return fail(edgeopt_status_message(status));
     edgeopt_tensor tensors[mlp::tensor_count];
     model.tensors(tensors);
+    narrow_weights stored(options.param_dtype, tensors);
     const edgeopt_grad grads[mlp::tensor_count] = {{model.w1_grad.data(), model.w1_grad.size()},
                                                    {model.b1_grad.data(), model.b1_grad.size()},
                                                    {model.w2_grad.data(), model.w2_grad.size()},
@@ -146,6 +184,7 @@ run_result train_one(const char* name, const std::string& label, const edgeopt_c
         if (!mismatch.empty()) return fail(options.resume_path + ": " + mismatch);
         run = saved;  // the schedule, the guard's counters and the epoch
         result.first_epoch = run.epochs_done;
+        stored.narrow();
     }
     if (!options.save_path.empty() && options.save_path != options.resume_path)
         region.create(edgeopt_checkpoint_region_bytes(edgeopt_checkpoint_bytes_with_params(&opt, sizeof run)));
@@ -162,9 +201,10 @@ run_result train_one(const char* name, const std::string& label, const edgeopt_c
             const double loss = forward_backward(model, data.train, order.data() + first, count, work);
             if (options.clip_norm > 0)
                 edgeopt_clip_grad_norm(grads, mlp::tensor_count, options.clip_norm, 2.0, false, nullptr);
-            status = edgeopt_step_guarded(&opt, &run.guard, tensors, mlp::tensor_count);
+            status = edgeopt_step_guarded(&opt, &run.guard, stored.tensors(), mlp::tensor_count);
             if (status != EDGEOPT_OK && status != EDGEOPT_ERR_NONFINITE_GRADIENT)
                 return fail(edgeopt_status_message(status));
+            stored.widen();
             if (run.guard.consecutive_skipped >= 20)
                 return fail("20 steps in a row with NaN/Inf gradients: diverged (lr too large?)");
             status = edgeopt_schedule_chain_step(&run.chain, nullptr);
@@ -208,9 +248,12 @@ run_result train_one(const char* name, const std::string& label, const edgeopt_c
     for (const edgeopt_tensor& t : tensors) result.weights_hash = fnv1a(result.weights_hash, t.param, 4 * t.length);
     const std::uint64_t steps = edgeopt_step_count(&opt);
     result.state_hash = fnv1a(fnv_offset, &steps, sizeof steps);
-    for (std::size_t t = 0; t < mlp::tensor_count; ++t)
-        for (unsigned slot = 0; slot < edgeopt_state_slots(&config); ++slot)
-            result.state_hash = fnv1a(result.state_hash, edgeopt_state_buffer(&opt, t, slot), 4 * lengths[t]);
+    for (std::size_t t = 0; t < mlp::tensor_count; ++t) {
+        std::vector<float> values(lengths[t]);
+        for (unsigned slot = 0; slot < 3; ++slot)
+            if (edgeopt_state_read(&opt, t, slot, values.data()) == EDGEOPT_OK)
+                result.state_hash = fnv1a(result.state_hash, values.data(), 4 * lengths[t]);
+    }
     result.seconds = std::chrono::duration<double>(clock::now() - start).count();
     return result;
 }

@@ -24,6 +24,10 @@ struct run_options {
     double clip_norm = 0;   // 0: no clipping
     std::string save_path, resume_path;
     int stop_after = 0;  // stop after this epoch (as if the power went out); 0: never
+    // Storage of the optimizer state and of the weights the optimizer updates
+    // (the forward pass reads them widened to float32); README "Low precision".
+    edgeopt_dtype state_dtype = EDGEOPT_F32, param_dtype = EDGEOPT_F32;
+    edgeopt_rounding rounding = EDGEOPT_ROUND_NEAREST;
 };
 
 struct curve_point {

@@ -201,6 +201,12 @@ edgeopt_isa edgeopt_isa_default(edgeopt_algorithm algorithm);
 /* "f32", "bf16", "f16", "q8"; NULL if unknown. */
 const char* edgeopt_dtype_name(edgeopt_dtype dtype);
 bool edgeopt_dtype_parse(const char* name, edgeopt_dtype* out);
+/* Converts n values between F32, BF16 and F16 (not Q8) as the kernels do:
+ * exactly when widening, round-to-nearest-even when narrowing.  For
+ * preparing bf16/f16 weights and reading them back.  in and out may not
+ * overlap unless they are the same buffer and the dtypes have one size. */
+edgeopt_status edgeopt_convert(const void* in, edgeopt_dtype from, void* out, edgeopt_dtype to, size_t n);
+
 /* Bytes of state per parameter for these options, without alignment and
  * table overhead (Q8 counts its per-block scale: 1 + 4/64 bytes). */
 double edgeopt_state_bytes_per_param(const edgeopt_config* config);

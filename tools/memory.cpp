@@ -1,0 +1,54 @@
+// edgeopt-memory: optimizer state per parameter for every optimizer and
+// state dtype, as a markdown table (README, "Low precision"), from the
+// library's own accounting (edgeopt_state_bytes_per_param, and
+// edgeopt_state_bytes for one 1M-parameter tensor, alignment included).
+#include <cstdio>
+
+#include "edgeopt/edgeopt.h"
+
+namespace {
+
+struct row {
+    const char* name;
+    edgeopt_config config;
+};
+
+edgeopt_config with(edgeopt_algorithm a, void (*tweak)(edgeopt_config&) = nullptr) {
+    edgeopt_config c = edgeopt_defaults(a);
+    if (tweak) tweak(c);
+    return c;
+}
+
+}  // namespace
+
+int main() {
+    const row rows[] = {
+        {"SGD", with(EDGEOPT_SGD, [](edgeopt_config& c) { c.sgd.lr = 0.1; })},
+        {"Momentum, Nesterov", with(EDGEOPT_SGD, [](edgeopt_config& c) { c.sgd.lr = 0.1, c.sgd.momentum = 0.9; })},
+        {"AdaGrad", with(EDGEOPT_ADAGRAD)},
+        {"RMSprop", with(EDGEOPT_RMSPROP)},
+        {"RMSprop centered, momentum",
+         with(EDGEOPT_RMSPROP, [](edgeopt_config& c) { c.rmsprop.centered = true, c.rmsprop.momentum = 0.9; })},
+        {"AdaDelta", with(EDGEOPT_ADADELTA)},
+        {"Adam, AdamW, AdaMax, NAdam, RAdam", with(EDGEOPT_ADAM)},
+        {"Adam amsgrad", with(EDGEOPT_ADAM, [](edgeopt_config& c) { c.adam.amsgrad = true; })},
+        {"Lion", with(EDGEOPT_LION)},
+    };
+    const edgeopt_dtype dtypes[] = {EDGEOPT_F32, EDGEOPT_BF16, EDGEOPT_F16, EDGEOPT_Q8};
+    const std::size_t million[1] = {1u << 20};
+    std::printf("| optimizer | slots | f32 | bf16 | f16 | q8 | 2^20 parameters: f32 → q8 |\n|---|---|---|---|---|---|---|\n");
+    for (const row& r : rows) {
+        std::printf("| %s | %u |", r.name, edgeopt_state_slots(&r.config));
+        std::size_t first = 0, last = 0;
+        for (edgeopt_dtype d : dtypes) {
+            edgeopt_config c = r.config;
+            for (edgeopt_dtype& s : c.state_dtype) s = d;
+            std::printf(" %.4g B |", edgeopt_state_bytes_per_param(&c));
+            const std::size_t bytes = edgeopt_state_bytes(&c, million, 1);
+            if (d == EDGEOPT_F32) first = bytes;
+            last = bytes;
+        }
+        std::printf(" %zu → %zu bytes |\n", first, last);
+    }
+    return 0;
+}
