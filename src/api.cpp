@@ -45,7 +45,7 @@ edgeopt_status resolve_isa(edgeopt_isa requested, edgeopt_algorithm algorithm, e
     }
 #endif
     if (isa == EDGEOPT_ISA_AUTO) isa = kernel::default_isa(algorithm);
-    if (static_cast<int>(isa) < 0 || isa >= EDGEOPT_ISA_COUNT) return EDGEOPT_ERR_UNKNOWN_ISA;
+    if (static_cast<unsigned>(isa) >= EDGEOPT_ISA_COUNT) return EDGEOPT_ERR_UNKNOWN_ISA;
     if (!kernel::table_for(isa)) return EDGEOPT_ERR_ISA_UNAVAILABLE;
     *out = isa;
     return EDGEOPT_OK;

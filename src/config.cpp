@@ -90,10 +90,13 @@ edgeopt_status edgeopt_validate(const edgeopt_config* config) {
         config->algorithm, [&](auto tag) { return decltype(tag)::type::validate(decltype(tag)::type::of(*config)); },
         [] { return EDGEOPT_ERR_UNKNOWN_ALGORITHM; });
     if (options != EDGEOPT_OK) return options;
-    for (edgeopt_dtype d : config->state_dtype)
+    for (edgeopt_dtype d : config->state_dtype) {
         if (!known_dtype(d)) return EDGEOPT_ERR_INVALID_DTYPE;
-    if (config->param_rounding != EDGEOPT_ROUND_NEAREST && config->param_rounding != EDGEOPT_ROUND_STOCHASTIC)
-        return EDGEOPT_ERR_INVALID_ROUNDING;
+#ifdef EDGEOPT_NO_LOW_PRECISION
+        if (d != EDGEOPT_F32) return EDGEOPT_ERR_DTYPE_UNSUPPORTED;
+#endif
+    }
+    if (static_cast<unsigned>(config->param_rounding) >= EDGEOPT_ROUNDING_COUNT) return EDGEOPT_ERR_INVALID_ROUNDING;
     return EDGEOPT_OK;
 }
 
@@ -126,7 +129,7 @@ const char* edgeopt_state_slot_name(const edgeopt_config* config, unsigned slot)
 }
 
 const char* edgeopt_isa_name(edgeopt_isa isa) {
-    return (static_cast<int>(isa) >= 0 && isa < EDGEOPT_ISA_COUNT) ? isa_names[isa] : nullptr;
+    return static_cast<unsigned>(isa) < EDGEOPT_ISA_COUNT ? isa_names[isa] : nullptr;
 }
 
 bool edgeopt_isa_parse(const char* name, edgeopt_isa* out) {

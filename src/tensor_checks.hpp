@@ -32,6 +32,9 @@ inline edgeopt_status check_step_tensors(const edgeopt_optimizer& opt, const edg
         const edgeopt_tensor& t = tensors[i];
         if (t.length != opt.lengths[i]) return EDGEOPT_ERR_LENGTH_MISMATCH;
         if (!tensor_dtype(t.param_dtype) || !tensor_dtype(t.grad_dtype)) return EDGEOPT_ERR_INVALID_DTYPE;
+#ifdef EDGEOPT_NO_LOW_PRECISION
+        if (t.param_dtype != EDGEOPT_F32 || t.grad_dtype != EDGEOPT_F32) return EDGEOPT_ERR_DTYPE_UNSUPPORTED;
+#endif
         if (t.param_dtype == EDGEOPT_F16 && opt.config.param_rounding == EDGEOPT_ROUND_STOCHASTIC)
             return EDGEOPT_ERR_INVALID_ROUNDING;
         if (t.length == 0) continue;

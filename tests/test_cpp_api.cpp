@@ -125,8 +125,15 @@ TEST_CASE("arena_bytes is the exact size edgeopt_state_bytes asks for") {
         INFO(named.name);
         const unsigned slots = edgeopt_state_slots(&named.config);
         CHECK_EQ(edgeopt::arena_bytes(slots, {length_a, length_b}), edgeopt_state_bytes(&named.config, lengths, 2));
+        for (edgeopt_dtype d : {EDGEOPT_F32, EDGEOPT_BF16, EDGEOPT_F16, EDGEOPT_Q8}) {
+            edgeopt_config c = named.config;
+            for (edgeopt_dtype& s : c.state_dtype) s = d;
+            CHECK_EQ(edgeopt::arena_bytes(slots, d, {length_a, length_b}), edgeopt_state_bytes(&c, lengths, 2));
+        }
     }
 }
+
+static_assert(edgeopt::arena_bytes(2, EDGEOPT_Q8, {1000}) == 63 + 64 + 2 * 1088, "q8: 16 scales + 1000 codes, rounded");
 
 TEST_CASE("init takes lengths as an array, std::array, std::vector or a list, and reports errors as statuses") {
     const edgeopt::config config = edgeopt::defaults(EDGEOPT_ADAM);

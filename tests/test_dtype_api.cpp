@@ -72,10 +72,11 @@ TEST_CASE("state_bytes is exact for every state dtype, and per-parameter bytes a
 
 TEST_CASE("bad dtypes and roundings are named errors and change nothing") {
     edgeopt_config c = adam_with(EDGEOPT_Q8, EDGEOPT_BF16);
-    c.state_dtype[2] = static_cast<edgeopt_dtype>(9);
+    // Invalid values within each enum's range of values, so that the casts are defined.
+    c.state_dtype[2] = static_cast<edgeopt_dtype>(EDGEOPT_DTYPE_COUNT + 2);
     CHECK(edgeopt_validate(&c) == EDGEOPT_ERR_INVALID_DTYPE);
     c.state_dtype[2] = EDGEOPT_F32;
-    c.param_rounding = static_cast<edgeopt_rounding>(5);
+    c.param_rounding = static_cast<edgeopt_rounding>(3);
     CHECK(edgeopt_validate(&c) == EDGEOPT_ERR_INVALID_ROUNDING);
     c.param_rounding = EDGEOPT_ROUND_STOCHASTIC;
     REQUIRE(edgeopt_validate(&c) == EDGEOPT_OK);
@@ -95,7 +96,7 @@ TEST_CASE("bad dtypes and roundings are named errors and change nothing") {
     edgeopt_tensor t = edgeopt_tensor_of(p.data(), EDGEOPT_Q8, g.data(), EDGEOPT_BF16, 10);
     CHECK(edgeopt_step(&opt, &t, 1) == EDGEOPT_ERR_INVALID_DTYPE);  // q8 is for state only
     untouched();
-    t = edgeopt_tensor_of(p.data(), EDGEOPT_BF16, g.data(), static_cast<edgeopt_dtype>(-1), 10);
+    t = edgeopt_tensor_of(p.data(), EDGEOPT_BF16, g.data(), EDGEOPT_DTYPE_COUNT, 10);
     CHECK(edgeopt_step(&opt, &t, 1) == EDGEOPT_ERR_INVALID_DTYPE);
     untouched();
     t = edgeopt_tensor_of(p.data(), EDGEOPT_F16, g.data(), EDGEOPT_F16, 10);

@@ -57,7 +57,7 @@ typedef enum edgeopt_status {
     EDGEOPT_ERR_CHECKPOINT_MISMATCH,    /* another optimizer, options layout or tensor sizes */
     EDGEOPT_ERR_INVALID_DTYPE,          /* unknown dtype, or Q8 for a parameter or gradient */
     EDGEOPT_ERR_INVALID_ROUNDING,       /* unknown rounding, or stochastic for a non-bf16 target */
-    EDGEOPT_ERR_DTYPE_UNSUPPORTED,      /* this call handles float32 tensors only */
+    EDGEOPT_ERR_DTYPE_UNSUPPORTED,      /* this call, or this build (EDGEOPT_NO_LOW_PRECISION), is float32 only */
     EDGEOPT_ERR_NO_SUCH_STATE,          /* tensor index out of range or state slot unused */
     EDGEOPT_STATUS_COUNT
 } edgeopt_status;
@@ -139,7 +139,7 @@ typedef enum edgeopt_dtype { EDGEOPT_F32 = 0, EDGEOPT_BF16, EDGEOPT_F16, EDGEOPT
  * (bf16 parameters only) rounds up with probability equal to the dropped
  * fraction, from a counter-based generator keyed by (seed, step, tensor,
  * index): the same bits on every kernel and every run. */
-typedef enum edgeopt_rounding { EDGEOPT_ROUND_NEAREST = 0, EDGEOPT_ROUND_STOCHASTIC } edgeopt_rounding;
+typedef enum edgeopt_rounding { EDGEOPT_ROUND_NEAREST = 0, EDGEOPT_ROUND_STOCHASTIC, EDGEOPT_ROUNDING_COUNT } edgeopt_rounding;
 
 typedef struct edgeopt_config {
     edgeopt_algorithm algorithm;

@@ -36,6 +36,19 @@ constexpr std::size_t arena_bytes(unsigned slots, std::initializer_list<std::siz
     return total;
 }
 
+// The same when every state slot is stored as `state` (EDGEOPT_BF16, EDGEOPT_Q8, ...).
+constexpr std::size_t arena_bytes(unsigned slots, edgeopt_dtype state, std::initializer_list<std::size_t> lengths) {
+    std::size_t total = (EDGEOPT_ARENA_ALIGN - 1) + EDGEOPT_ROUND_UP_(sizeof(std::size_t) * lengths.size());
+    for (std::size_t length : lengths) {
+        const std::size_t blocks = (length + EDGEOPT_Q8_BLOCK - 1) / EDGEOPT_Q8_BLOCK;
+        const std::size_t bytes = state == EDGEOPT_Q8 ? length + 4 * blocks
+                                  : (state == EDGEOPT_BF16 || state == EDGEOPT_F16) ? 2 * length
+                                                                                   : 4 * length;
+        total += slots * EDGEOPT_ROUND_UP_(bytes);
+    }
+    return total;
+}
+
 // A pointer-and-length view, so that arrays, std::array and std::vector all
 // pass without this header depending on <span>.
 template <class T>

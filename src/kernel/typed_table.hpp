@@ -40,8 +40,13 @@ EDGEOPT_TYPED_GET(radam)
 EDGEOPT_TYPED_GET(lion)
 #undef EDGEOPT_TYPED_GET
 
+// -DEDGEOPT_NO_LOW_PRECISION: no typed loops at all (about 27 KB of Cortex-M4
+// code); non-float32 dtypes are then refused as EDGEOPT_ERR_DTYPE_UNSUPPORTED.
 template <class V>
 constexpr typed_table make_typed_table() {
+#ifdef EDGEOPT_NO_LOW_PRECISION
+    return {};
+#endif
     return {&run_typed<V, optim::sgd>,   &run_typed<V, optim::adagrad>, &run_typed<V, optim::rmsprop>,
             &run_typed<V, optim::adadelta>, &run_typed<V, optim::adam>, &run_typed<V, optim::adamax>,
             &run_typed<V, optim::nadam>, &run_typed<V, optim::radam>,   &run_typed<V, optim::lion>};

@@ -35,9 +35,13 @@ void typed_checked_run(const typename Opt::coeffs& c, const typed_streams& t) {
 
 }  // namespace
 
+#ifdef EDGEOPT_NO_LOW_PRECISION
+extern const typed_table neonv7_typed_table = {};
+#else
 extern const typed_table neonv7_typed_table = {
     &typed_checked_run<optim::sgd>,   &typed_checked_run<optim::adagrad>, &typed_checked_run<optim::rmsprop>,
     &typed_checked_run<optim::adadelta>, &typed_checked_run<optim::adam>, &typed_checked_run<optim::adamax>,
     &typed_checked_run<optim::nadam>, &typed_checked_run<optim::radam>,   &typed_checked_run<optim::lion>};
+#endif
 
 }  // namespace edgeopt::kernel
