@@ -12,7 +12,7 @@
 
 namespace edgeopt::optim {
 
-struct adadelta {
+struct adadelta : one_variant<3u> {
     using options = edgeopt_adadelta_options;
     static const options& of(const edgeopt_config& c) { return c.adadelta; }
     static const char* slot_name(unsigned slot) {
@@ -41,7 +41,7 @@ struct adadelta {
         return {grad_prep::of(o.weight_decay, o.maximize), average_weights::of(o.rho), to_f32(-o.lr), to_f32(o.eps)};
     }
 
-    template <class V>
+    template <unsigned = any_variant, class V>
     static void update(const coeffs& c, V& p, V g, V (&s)[3]) {
         const V d = c.prep(g, p);
         V& square_avg = s[0];

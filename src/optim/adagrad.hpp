@@ -12,7 +12,7 @@
 
 namespace edgeopt::optim {
 
-struct adagrad {
+struct adagrad : one_variant<1u> {
     using options = edgeopt_adagrad_options;
     static const options& of(const edgeopt_config& c) { return c.adagrad; }
     static const char* slot_name(unsigned slot) { return slot == 0 ? "sum" : nullptr; }
@@ -39,7 +39,7 @@ struct adagrad {
         return {grad_prep::of(o.weight_decay, o.maximize), to_f32(-clr), to_f32(o.eps)};
     }
 
-    template <class V>
+    template <unsigned = any_variant, class V>
     static void update(const coeffs& c, V& p, V g, V (&s)[3]) {
         const V d = c.prep(g, p);
         V& sum = s[0];

@@ -39,6 +39,12 @@ struct adam {
         bool decoupled, amsgrad;
     };
 
+    // Kernel variants (common.hpp): one per slot_mask(); AMSGrad adds a slot.
+    // decoupled stays a run-time flag (with maximize and weight decay, three).
+    static constexpr unsigned max_slot = 4u;
+    static constexpr unsigned variants[] = {3u, 3u | max_slot};
+    static unsigned variant(const coeffs& c) { return c.amsgrad ? 3u | max_slot : 3u; }
+
     static coeffs at_step(const edgeopt_config& config, std::uint64_t t, double&) {
         const options& o = of(config);
         const bool decoupled = config.algorithm == EDGEOPT_ADAMW;
@@ -55,7 +61,7 @@ struct adam {
                 o.amsgrad};
     }
 
-    template <class V>
+    template <unsigned Variant = any_variant, class V>
     static void update(const coeffs& c, V& p, V g, V (&s)[3]) {
         if (c.decoupled) p = p * V(c.decay);
         const V d = c.prep(g, p);
@@ -64,7 +70,7 @@ struct adam {
         exp_avg = running_average(c.beta1, exp_avg, d);
         exp_avg_sq = running_average_sq(c.beta2, exp_avg_sq, d);
         V second = exp_avg_sq;
-        if (c.amsgrad) second = s[2] = maximum(s[2], exp_avg_sq);
+        if (has<Variant>(max_slot, c.amsgrad)) second = s[2] = maximum(s[2], exp_avg_sq);
         const V denom = sqrt(second) / V(c.bias_correction2_sqrt) + V(c.eps);
         p = p + V(c.neg_step_size) * exp_avg / denom;
     }

@@ -13,7 +13,7 @@
 
 namespace edgeopt::optim {
 
-struct adamax {
+struct adamax : one_variant<3u> {
     using options = edgeopt_adamax_options;
     static const options& of(const edgeopt_config& c) { return c.adamax; }
     static const char* slot_name(unsigned slot) {
@@ -40,7 +40,7 @@ struct adamax {
                 to_f32(o.eps), to_f32(-(o.lr / bias_correction))};
     }
 
-    template <class V>
+    template <unsigned = any_variant, class V>
     static void update(const coeffs& c, V& p, V g, V (&s)[3]) {
         const V d = c.prep(g, p);
         V& exp_avg = s[0];

@@ -11,6 +11,8 @@
 //                  into a float32 kernel)
 //   update<V>()    the element-wise maths, for V = float (the reference) or a
 //                  SIMD vector; written with fma/sqrt/maximum/sign and + − × ÷.
+//   variants       the forms the kernel loop is compiled in, and
+//   variant()      which of them a step's coeffs need (see below)
 #pragma once
 #include <cstdint>
 
@@ -27,9 +29,39 @@ inline bool non_negative(double x) { return x >= 0.0 && x <= 1.7976931348623157e
 inline bool unit_interval_open(double x) { return x >= 0.0 && x < 1.0; }
 inline bool unit_interval_closed(double x) { return x >= 0.0 && x <= 1.0; }
 
+// Kernel variants.  kernel/driver.hpp compiles an optimizer's loop once per
+// entry of its `variants` and runs the one variant(coeffs) names, so nothing
+// listed there is tested per vector.  Bits 0-2 are slot_mask(), the state
+// slots the loop loads and stores; higher bits are option flags the
+// optimizer fixes at compile time, read in update<Variant>() through has().
+// Flags not in the variant stay run-time tests, which GCC 12 lifts out of the
+// loop (unswitching) only while there are at most three of them and the loop
+// is small (max-unswitch-level 3, max-unswitch-insns 50); every variant here
+// meets both.  Listing every combination would multiply the code (Cortex-M4
+// budget: 2 KB an optimizer), so a variant is only worth a bit where it
+// removes a state slot or a flag the loop could not otherwise lose.
+//
+// update() without a Variant (any_variant) reads every flag at run time.
+constexpr unsigned any_variant = ~0u;
+
+// Whether `bits` are set: known at compile time for a listed variant, else
+// the run-time flag that says the same.
+template <unsigned Variant>
+constexpr bool has(unsigned bits, bool at_run_time) {
+    return Variant == any_variant ? at_run_time : (Variant & bits) == bits;
+}
+
+// An optimizer whose options never change the kernel: one variant.
+template <unsigned SlotMask>
+struct one_variant {
+    static constexpr unsigned variants[] = {SlotMask};
+    template <class Coeffs>
+    static constexpr unsigned variant(const Coeffs&) { return SlotMask; }
+};
+
 // State of optimizers that keep exactly exp_avg and exp_avg_sq, both starting at 0.
 template <class Options>
-struct two_moment_state {
+struct two_moment_state : one_variant<3u> {
     static const char* slot_name(unsigned slot) {
         static const char* const names[] = {"exp_avg", "exp_avg_sq"};
         return slot < 2 ? names[slot] : nullptr;

@@ -9,7 +9,7 @@
 
 namespace edgeopt::optim {
 
-struct lion {
+struct lion : one_variant<1u> {
     using options = edgeopt_lion_options;
     static const options& of(const edgeopt_config& c) { return c.lion; }
     static const char* slot_name(unsigned slot) { return slot == 0 ? "exp_avg" : nullptr; }
@@ -36,7 +36,7 @@ struct lion {
                 to_f32(-o.lr), o.weight_decay != 0.0};
     }
 
-    template <class V>
+    template <unsigned = any_variant, class V>
     static void update(const coeffs& c, V& p, V g, V (&s)[3]) {
         V& exp_avg = s[0];
         if (c.decay_on) p = p * V(c.decay);

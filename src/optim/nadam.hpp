@@ -58,7 +58,7 @@ struct nadam : two_moment_state<edgeopt_nadam_options> {
                 to_f32(-o.lr * mu_next / (1.0 - mu_product * mu_next))};
     }
 
-    template <class V>
+    template <unsigned = any_variant, class V>
     static void update(const coeffs& c, V& p, V g, V (&s)[3]) {
         const V d = c.prep(g, p);
         V& exp_avg = s[0];

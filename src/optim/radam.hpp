@@ -54,7 +54,7 @@ struct radam : two_moment_state<edgeopt_radam_options> {
                 rectified};
     }
 
-    template <class V>
+    template <unsigned = any_variant, class V>
     static void update(const coeffs& c, V& p, V g, V (&s)[3]) {
         const V d = c.prep(g, p);
         V& exp_avg = s[0];

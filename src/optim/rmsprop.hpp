@@ -38,26 +38,34 @@ struct rmsprop {
         bool centered, momentum_on;
     };
 
+    // Kernel variants (common.hpp): one per slot_mask(); centered and
+    // momentum each add a slot.
+    static constexpr unsigned grad_avg_slot = 2u, buffer_slot = 4u;
+    static constexpr unsigned variants[] = {1u, 1u | grad_avg_slot, 1u | buffer_slot, 1u | grad_avg_slot | buffer_slot};
+    static unsigned variant(const coeffs& c) {
+        return 1u | (c.centered ? grad_avg_slot : 0u) | (c.momentum_on ? buffer_slot : 0u);
+    }
+
     static coeffs at_step(const edgeopt_config& config, std::uint64_t, double&) {
         const options& o = of(config);
         return {grad_prep::of(o.weight_decay, o.maximize), average_weights::of(o.alpha), to_f32(-o.lr), to_f32(o.eps),
                 to_f32(o.momentum), o.centered, o.momentum > 0.0};
     }
 
-    template <class V>
+    template <unsigned Variant = any_variant, class V>
     static void update(const coeffs& c, V& p, V g, V (&s)[3]) {
         const V d = c.prep(g, p);
         V& square_avg = s[0];
         square_avg = running_average_sq(c.alpha, square_avg, d);
         V avg;
-        if (c.centered) {
+        if (has<Variant>(grad_avg_slot, c.centered)) {
             V& grad_avg = s[1];
             grad_avg = running_average(c.alpha, grad_avg, d);
             avg = sqrt(fma(-grad_avg, grad_avg, square_avg)) + V(c.eps);
         } else {
             avg = sqrt(square_avg) + V(c.eps);
         }
-        if (c.momentum_on) {
+        if (has<Variant>(buffer_slot, c.momentum_on)) {
             V& buf = s[2];
             buf = V(c.momentum) * buf + d / avg;
             p = fma(V(c.neg_lr), buf, p);

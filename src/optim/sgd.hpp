@@ -40,19 +40,28 @@ struct sgd {
         bool momentum_on, first_step, nesterov;
     };
 
+    // Kernel variants (common.hpp): plain SGD, momentum, Nesterov momentum.
+    // Fixing nesterov leaves maximize, weight decay and first_step to test,
+    // three flags GCC can lift out of the loop.
+    static constexpr unsigned buffer_slot = 1u, nesterov_flag = 8u;
+    static constexpr unsigned variants[] = {0u, buffer_slot, buffer_slot | nesterov_flag};
+    static unsigned variant(const coeffs& c) {
+        return c.momentum_on ? buffer_slot | (c.nesterov ? nesterov_flag : 0u) : 0u;
+    }
+
     static coeffs at_step(const edgeopt_config& config, std::uint64_t t, double&) {
         const options& o = of(config);
         return {grad_prep::of(o.weight_decay, o.maximize), {to_f32(o.momentum), to_f32(1.0 - o.dampening)},
                 to_f32(-o.lr), o.momentum != 0.0, t == 1, o.nesterov};
     }
 
-    template <class V>
+    template <unsigned Variant = any_variant, class V>
     static void update(const coeffs& c, V& p, V g, V (&s)[3]) {
         V d = c.prep(g, p);
-        if (c.momentum_on) {
+        if (has<Variant>(buffer_slot, c.momentum_on)) {
             V& buf = s[0];
             buf = c.first_step ? d : running_average(c.buffer, buf, d);
-            d = c.nesterov ? fma(V(c.buffer.keep), buf, d) : buf;
+            d = has<Variant>(nesterov_flag, c.nesterov) ? fma(V(c.buffer.keep), buf, d) : buf;
         }
         p = fma(V(c.neg_lr), d, p);
     }

@@ -27,18 +27,21 @@
 // reciprocal or reciprocal-root estimate plus two Newton steps), without the
 // check: it fails the bit-identity sweep on ordinary data (AdaGrad, first
 // vector), not only on subnormals.  Executed instructions per element
-// (qemu-arm -singlestep, 4096 floats, steps 3 minus step 1):
+// (qemu-arm -singlestep, 4096 floats, steps 3 minus step 1, torch's default
+// options, SGD with lr 0.01).  The first four columns were measured with
+// driver.hpp's earlier loop, which tested every state slot per vector; the
+// last is this file with the compile-time variants that replaced it:
 //
-//               this file  same, unchecked  xsimd ÷ √  scalar reference
-//   sgd            7.0          3.0            3.0          28.0
-//   adagrad       10.6          9.8           14.8          34.1
-//   rmsprop       12.8         12.1           18.8          45.1
-//   adadelta      14.3         13.6           23.6          46.1
-//   adam          15.6         14.6           20.6          48.1
-//   adamax        13.1         12.3           12.6          49.1
-//   nadam         15.7         14.9           20.9          44.2
-//   radam         12.5         11.5           10.9          38.0
-//   lion           5.8          4.8            4.8          35.1
+//               this file  same, unchecked  xsimd ÷ √  scalar reference  this file now
+//   sgd            7.0          3.0            3.0          28.0             3.1
+//   adagrad       10.6          9.8           14.8          34.1             7.6
+//   rmsprop       12.8         12.1           18.8          45.1             8.1
+//   adadelta      14.3         13.6           23.6          46.1            11.8
+//   adam          15.6         14.6           20.6          48.1            12.6
+//   adamax        13.1         12.3           12.6          49.1             9.8
+//   nadam         15.7         14.9           20.9          44.2            13.2
+//   radam         12.5         11.5           10.9          38.0            10.1
+//   lion           5.8          4.8            4.8          35.1             5.8
 //
 // Instructions are not cycles: vdiv.f32 and vsqrt.f32 are iterative (VFP11:
 // one per 15 cycles; Cortex-A cores are of that order), where the Newton
@@ -162,31 +165,29 @@ std::uint32_t fpscr_after(float32x4_t a, float32x4_t b, float32x4_t c, float32x4
 }
 
 // driver.hpp's update_block, plus the check: `count` lanes at offset i.
-template <class Opt, bool Partial>
+template <class Opt, unsigned Variant, bool Partial>
 bool checked_block(const typename Opt::coeffs& c, const tensor_streams& t, std::size_t i, std::size_t count) {
     using L = lanes<neonv7_vec>;
     auto load = [count](const float* p) { if constexpr (Partial) return L::load_partial(p, count); else return L::load(p); };
     auto store = [count](float* p, neonv7_vec v) { if constexpr (Partial) L::store_partial(p, v, count); else L::store(p, v); };
     neonv7_vec p = load(t.param + i), g = load(t.grad + i);
     neonv7_vec s[max_slots]{};
-    for (unsigned k = 0; k < max_slots; ++k)
-        if (t.state[k]) s[k] = load(t.state[k] + i);
-    Opt::update(c, p, g, s);
+    for_each_slot<Variant>([&](unsigned k) { s[k] = load(t.state[k] + i); });
+    Opt::template update<Variant>(c, p, g, s);
     if (fpscr_after(p.b, s[0].b, s[1].b, s[2].b) & flushed_flags) return false;
     store(t.param + i, p);
-    for (unsigned k = 0; k < max_slots; ++k)
-        if (t.state[k]) store(t.state[k] + i, s[k]);
+    for_each_slot<Variant>([&](unsigned k) { store(t.state[k] + i, s[k]); });
     return true;
 }
 
 // The scalar reference (VFP, IEEE) on `count` lanes at offset i; returns the
 // underflow flag it raised, and leaves both flags clear.
-template <class Opt>
+template <class Opt, unsigned Variant>
 __attribute__((noinline)) std::uint32_t reference_block(const typename Opt::coeffs& c, const tensor_streams& t,
                                                         std::size_t i, std::size_t count) {
     tensor_streams part{t.param + i, t.grad + i, {}, count};
-    for (unsigned k = 0; k < max_slots; ++k) part.state[k] = t.state[k] ? t.state[k] + i : nullptr;
-    run<float, Opt>(c, part);
+    for_each_slot<Variant>([&](unsigned k) { part.state[k] = t.state[k] + i; });
+    run_variant<float, Opt, Variant>(c, part);
     const std::uint32_t now = read_fpscr();
     write_fpscr(now & ~flushed_flags);
     return now & (1u << 3);
@@ -194,19 +195,20 @@ __attribute__((noinline)) std::uint32_t reference_block(const typename Opt::coef
 
 // Whole vectors from offset i while NEON flushes nothing; returns where it
 // stopped (a vector to redo, or the tail).  Kept free of the fallback so the
-// loop stays small enough for GCC to unswitch it on the options and on which
-// state slots exist, as it does driver.hpp's loop.
-template <class Opt>
+// loop stays small enough for GCC to unswitch it on the options the variant
+// leaves to run time, as it does driver.hpp's loop.
+template <class Opt, unsigned Variant>
 std::size_t checked_vectors(const typename Opt::coeffs& c, const tensor_streams& t, std::size_t i) {
     constexpr std::size_t width = lanes<neonv7_vec>::width;
     for (; i + width <= t.length; i += width)
-        if (!checked_block<Opt, false>(c, t, i, width)) break;
+        if (!checked_block<Opt, Variant, false>(c, t, i, width)) break;
     return i;
 }
 
-template <class Opt>
-void checked_run(const typename Opt::coeffs& coeffs, const tensor_streams& streams) {
-    // Local copies as in driver.hpp's run(), so the coefficients, their
+// driver.hpp's run_variant, checked.
+template <class Opt, unsigned Variant>
+void checked_run_variant(const typename Opt::coeffs& coeffs, const tensor_streams& streams) {
+    // Local copies as in driver.hpp's run_variant(), so the coefficients, their
     // broadcasts and the pointers stay in registers.  The rare fallback gets
     // the caller's objects: were these copies' addresses to escape into it,
     // GCC would reload them (and test every option) on every vector.
@@ -219,13 +221,20 @@ void checked_run(const typename Opt::coeffs& coeffs, const tensor_streams& strea
     std::uint32_t raised = entry & flushed_flags;
     write_fpscr(entry & ~flushed_flags);
     std::size_t i = 0;
-    while ((i = checked_vectors<Opt>(c, t, i)) + width <= t.length) {
-        raised |= reference_block<Opt>(coeffs, streams, i, width);
+    while ((i = checked_vectors<Opt, Variant>(c, t, i)) + width <= t.length) {
+        raised |= reference_block<Opt, Variant>(coeffs, streams, i, width);
         i += width;
     }
-    if (i < t.length && !checked_block<Opt, true>(c, t, i, t.length - i))
-        raised |= reference_block<Opt>(coeffs, streams, i, t.length - i);
+    if (i < t.length && !checked_block<Opt, Variant, true>(c, t, i, t.length - i))
+        raised |= reference_block<Opt, Variant>(coeffs, streams, i, t.length - i);
     write_fpscr(read_fpscr() | raised);
+}
+
+template <class Opt>
+void checked_run(const typename Opt::coeffs& coeffs, const tensor_streams& streams) {
+    visit_variant<Opt>(coeffs, [&](auto variant) {
+        checked_run_variant<Opt, decltype(variant)::value>(coeffs, streams);
+    });
 }
 
 }  // namespace
