@@ -19,6 +19,7 @@
 #include "edgeopt/edgeopt.h"
 #include "kernel/convert.hpp"
 #include "kernel/driver.hpp"
+#include "optim/common.hpp"
 
 namespace edgeopt::kernel {
 
@@ -52,14 +53,19 @@ struct typed_streams {
 // code; run_typed() picks one.
 struct runtime_format {
     static constexpr bool blocked = true;  // a slot may be q8
+    static constexpr unsigned variant = optim::any_variant;  // option flags read per vector
+    static bool slot(const typed_streams& t, unsigned k) { return t.state[k] != nullptr; }
     static edgeopt_dtype param(const typed_streams& t) { return t.param_dtype; }
     static edgeopt_dtype grad(const typed_streams& t) { return t.grad_dtype; }
     static edgeopt_dtype state(const typed_streams& t, unsigned k) { return t.state_dtype[k]; }
 };
 
-template <edgeopt_dtype Tensors, edgeopt_dtype State>
+// Also fixes the optimizer's kernel variant (driver.hpp): slots and hot flags.
+template <edgeopt_dtype Tensors, edgeopt_dtype State, unsigned Variant>
 struct fixed_format {
     static constexpr bool blocked = State == EDGEOPT_Q8;
+    static constexpr unsigned variant = Variant;
+    static constexpr bool slot(const typed_streams&, unsigned k) { return ((Variant >> k) & 1u) != 0; }
     static constexpr edgeopt_dtype param(const typed_streams&) { return Tensors; }
     static constexpr edgeopt_dtype grad(const typed_streams&) { return Tensors; }
     static constexpr edgeopt_dtype state(const typed_streams&, unsigned) { return State; }
@@ -150,7 +156,7 @@ inline void load_chunk(const typed_streams& t, const float (&scale)[max_slots], 
     g = load_value<V, Partial>(t.grad, Format::grad(t), i, count);
     for (unsigned k = 0; k < max_slots; ++k) {
         s[k] = V(0.0f);
-        if (!t.state[k]) continue;
+        if (!Format::slot(t, k)) continue;
         s[k] = Format::state(t, k) == EDGEOPT_Q8 ? load_q8<V, Partial>(t, scale, k, i, count)
                                                  : load_value<V, Partial>(t.state[k], Format::state(t, k), i, count);
     }
@@ -191,12 +197,12 @@ inline void update_chunk(const typename Opt::coeffs& c, const typed_streams& t, 
     V p, g, s[max_slots];
     load_chunk<V, Format, Partial>(t, b.scale, i, count, p, g, s);
     flush_detection<V>::clear();
-    Opt::update(c, p, g, s);
+    Opt::template update<Format::variant>(c, p, g, s);
     if constexpr (flush_detection<V>::enabled)
         if (flush_detection<V>::flushed(p, s)) redo_in_reference<V, Opt>(c, t, b, i, count, p, s);
     store_param<V, Format, Partial>(t, i, p, count);
     for (unsigned k = 0; k < max_slots; ++k) {
-        if (!t.state[k]) continue;
+        if (!Format::slot(t, k)) continue;
         if (Format::state(t, k) == EDGEOPT_Q8)
             store_float<V, Partial>(b.fresh[k] + (i - b.start), s[k], count);
         else
@@ -252,12 +258,12 @@ void update_block(const typename Opt::coeffs& c, const typed_streams& t, std::si
     b.start = start;
     b.length = length;
     for (unsigned k = 0; k < max_slots; ++k)
-        b.scale[k] = t.state[k] && Format::state(t, k) == EDGEOPT_Q8 ? q8_scales(t.state[k])[start / q8_block] : 0.0f;
+        b.scale[k] = Format::slot(t, k) && Format::state(t, k) == EDGEOPT_Q8 ? q8_scales(t.state[k])[start / q8_block] : 0.0f;
     std::size_t j = 0;
     for (; j + width <= length; j += width) update_chunk<V, Opt, Format, false>(c, t, b, start + j, width);
     if (j < length) update_chunk<V, Opt, Format, true>(c, t, b, start + j, length - j);
     for (unsigned k = 0; k < max_slots; ++k)
-        if (t.state[k] && Format::state(t, k) == EDGEOPT_Q8) store_q8_block<V>(t, b, k);
+        if (Format::slot(t, k) && Format::state(t, k) == EDGEOPT_Q8) store_q8_block<V>(t, b, k);
 }
 
 template <class V, class Opt, class Format>
@@ -278,17 +284,24 @@ void run_format(const typename Opt::coeffs& coeffs, const typed_streams& streams
     }
 }
 
+template <class V, class Opt, edgeopt_dtype Tensors, edgeopt_dtype State>
+void run_fixed_variant(const typename Opt::coeffs& c, const typed_streams& t) {
+    visit_variant<Opt>(c, [&](auto variant) {
+        run_format<V, Opt, fixed_format<Tensors, State, decltype(variant)::value>>(c, t);
+    });
+}
+
 // The fixed format for these streams' dtypes, if there is one.
 template <class V, class Opt, edgeopt_dtype Tensors>
 bool run_fixed_state(const typename Opt::coeffs& c, const typed_streams& t, edgeopt_dtype state) {
     switch (state) {
         case EDGEOPT_F32:
             if constexpr (Tensors == EDGEOPT_F32) return false;  // driver.hpp's loop
-            else run_format<V, Opt, fixed_format<Tensors, EDGEOPT_F32>>(c, t);
+            else run_fixed_variant<V, Opt, Tensors, EDGEOPT_F32>(c, t);
             return true;
-        case EDGEOPT_BF16: run_format<V, Opt, fixed_format<Tensors, EDGEOPT_BF16>>(c, t); return true;
-        case EDGEOPT_F16: run_format<V, Opt, fixed_format<Tensors, EDGEOPT_F16>>(c, t); return true;
-        case EDGEOPT_Q8: run_format<V, Opt, fixed_format<Tensors, EDGEOPT_Q8>>(c, t); return true;
+        case EDGEOPT_BF16: run_fixed_variant<V, Opt, Tensors, EDGEOPT_BF16>(c, t); return true;
+        case EDGEOPT_F16: run_fixed_variant<V, Opt, Tensors, EDGEOPT_F16>(c, t); return true;
+        case EDGEOPT_Q8: run_fixed_variant<V, Opt, Tensors, EDGEOPT_Q8>(c, t); return true;
         default: return false;
     }
 }
