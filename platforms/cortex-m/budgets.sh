@@ -65,11 +65,19 @@ arm-none-eabi-size -t build/cortex-m4/libedgeopt.a | awk 'END {
   printf "%-28s %7d (text+rodata), data %d, bss %d\n", "libedgeopt.a, every object", $1, $2, $3 }'
 
 echo
-echo "== Helium kernel loops on the Cortex-M55 (run<helium_vec, optimizer>), bytes"
-helium_sizes=$(arm-none-eabi-nm -S build/cortex-m55/libedgeopt.a | grep 'run.*helium_vec')
+echo "== Helium kernel loops on the Cortex-M55, bytes: float32 loops (run, run_variant) / low-precision loops"
+# Sums nm sizes (hex) of the symbols on stdin.
+sum_sizes() {
+  local total=0 _ size
+  while read -r _ size _; do total=$((total + 16#$size)); done
+  echo $total
+}
+helium_syms=$(arm-none-eabi-nm -S build/cortex-m55/libedgeopt.a | grep 'helium_vec')
 for name in $optimizers; do
-  size=$(grep -m1 "optim[0-9]*${name}EEEv" <<<"$helium_sizes" | cut -d' ' -f2)
-  printf ' %s %d' "$name" $((16#$size))
+  mine=$(grep -E "optim[0-9]+${name}E" <<<"$helium_syms" || true)
+  float=$(grep -E 'kernel(3run|11run_variant)I' <<<"$mine" | sum_sizes)
+  typed=$(grep -E 'typed' <<<"$mine" | sum_sizes)
+  printf ' %s %d/%d' "$name" "$float" "$typed"
 done
 echo
 
