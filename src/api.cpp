@@ -8,7 +8,6 @@
 #include "arena.hpp"
 #include "tensor_checks.hpp"
 #include "kernel/table.hpp"
-#include "kernel/typed_table.hpp"
 #include "optim/algorithms.hpp"
 
 namespace {
@@ -74,8 +73,7 @@ bool all_f32(const edgeopt_tensor& t, const arena::layout& layout) {
 }
 
 template <class Opt>
-void run_step(edgeopt_optimizer& opt, const kernel::table& kernels, const kernel::typed_table& typed_kernels,
-              const edgeopt_tensor* tensors) {
+void run_step(edgeopt_optimizer& opt, const kernel::table& kernels, const edgeopt_tensor* tensors) {
     const std::uint64_t t = opt.step + 1;
     double mu_product = opt.nadam_mu_product;
     const typename Opt::coeffs coeffs = Opt::at_step(opt.config, t, mu_product);
@@ -89,7 +87,7 @@ void run_step(edgeopt_optimizer& opt, const kernel::table& kernels, const kernel
         if (all_f32(tensor, layout)) {
             kernel::tensor_streams streams{tensor.param, tensor.grad, {}, tensor.length};
             for (unsigned k = 0; k < 3; ++k) streams.state[k] = static_cast<float*>(slots[k]);
-            kernels.get<Opt>()(coeffs, streams);
+            kernels.float32.get<Opt>()(coeffs, streams);
         } else {
             const bool stochastic =
                 tensor.param_dtype == EDGEOPT_BF16 && opt.config.param_rounding == EDGEOPT_ROUND_STOCHASTIC;
@@ -97,7 +95,7 @@ void run_step(edgeopt_optimizer& opt, const kernel::table& kernels, const kernel
                 tensor.param, tensor.grad, {slots[0], slots[1], slots[2]}, tensor.param_dtype,
                 tensor.grad_dtype, {layout.dtype[0], layout.dtype[1], layout.dtype[2]}, stochastic,
                 kernel::random_key::of(opt.config.seed, t, i), tensor.length};
-            typed_kernels.get<Opt>()(coeffs, streams);
+            kernels.typed.get<Opt>()(coeffs, streams);
         }
     }
     opt.step = t;
@@ -181,11 +179,10 @@ edgeopt_status edgeopt_step(edgeopt_optimizer* opt, const edgeopt_tensor* tensor
     const edgeopt_status checked = train::check_step_tensors(*opt, tensors, count);
     if (checked != EDGEOPT_OK) return checked;
     const kernel::table* kernels = kernel::compiled_table(opt->isa);
-    const kernel::typed_table* typed_kernels = kernel::compiled_typed_table(opt->isa);
-    if (!kernels || !typed_kernels) return EDGEOPT_ERR_ISA_UNAVAILABLE;
+    if (!kernels) return EDGEOPT_ERR_ISA_UNAVAILABLE;
     optim::visit(
-        opt->config.algorithm,
-        [&](auto tag) { run_step<typename decltype(tag)::type>(*opt, *kernels, *typed_kernels, tensors); }, [] {});
+        opt->config.algorithm, [&](auto tag) { run_step<typename decltype(tag)::type>(*opt, *kernels, tensors); },
+        [] {});
     return EDGEOPT_OK;
 }
 

@@ -4,15 +4,11 @@
 // CMake defines EDGEOPT_HAVE_<ISA> for each kernels.cpp it compiles.
 #include "isa/cpu_features.hpp"
 #include "kernel/table.hpp"
-#include "kernel/typed_table.hpp"
 
 namespace edgeopt::kernel {
 
 extern const table scalar_table;
-extern const typed_table scalar_typed_table;
-#define EDGEOPT_DECLARE_TABLE(name) \
-    extern const table name##_table;   \
-    extern const typed_table name##_typed_table;
+#define EDGEOPT_DECLARE_TABLE(name) extern const table name##_table;
 #ifdef EDGEOPT_HAVE_SSE2
 EDGEOPT_DECLARE_TABLE(sse2)
 #endif
@@ -52,31 +48,6 @@ const table* compiled_table(edgeopt_isa isa) {
 #endif
 #ifdef EDGEOPT_HAVE_HELIUM
         case EDGEOPT_ISA_HELIUM: return &helium_table;
-#endif
-        default: return nullptr;
-    }
-}
-
-const typed_table* compiled_typed_table(edgeopt_isa isa) {
-    switch (isa) {
-        case EDGEOPT_ISA_SCALAR: return &scalar_typed_table;
-#ifdef EDGEOPT_HAVE_SSE2
-        case EDGEOPT_ISA_SSE2: return &sse2_typed_table;
-#endif
-#ifdef EDGEOPT_HAVE_AVX2
-        case EDGEOPT_ISA_AVX2: return &avx2_typed_table;
-#endif
-#ifdef EDGEOPT_HAVE_AVX512
-        case EDGEOPT_ISA_AVX512: return &avx512_typed_table;
-#endif
-#ifdef EDGEOPT_HAVE_NEON64
-        case EDGEOPT_ISA_NEON64: return &neon64_typed_table;
-#endif
-#ifdef EDGEOPT_HAVE_NEONV7
-        case EDGEOPT_ISA_NEONV7: return &neonv7_typed_table;
-#endif
-#ifdef EDGEOPT_HAVE_HELIUM
-        case EDGEOPT_ISA_HELIUM: return &helium_typed_table;
 #endif
         default: return nullptr;
     }

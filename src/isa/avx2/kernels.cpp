@@ -5,7 +5,6 @@
 #include "isa/xsimd_vec.hpp"
 #include "isa/avx2/int_lanes.hpp"
 #include "kernel/table.hpp"
-#include "kernel/typed_table.hpp"
 
 namespace edgeopt::kernel {
 
@@ -15,6 +14,5 @@ template <>
 struct int_lanes<avx2_vec> : avx2_int_lanes<avx2_vec> {};
 
 extern const table avx2_table = make_table<avx2_vec>(EDGEOPT_ISA_AVX2);
-extern const typed_table avx2_typed_table = make_typed_table<avx2_vec>();
 
 }  // namespace edgeopt::kernel

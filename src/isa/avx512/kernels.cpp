@@ -49,7 +49,6 @@ struct lanes<simd::avx512_vec> {
 
 #include "isa/avx512/int_lanes.hpp"
 #include "kernel/table.hpp"
-#include "kernel/typed_table.hpp"
 
 namespace edgeopt::kernel {
 
@@ -57,6 +56,5 @@ template <>
 struct int_lanes<simd::avx512_vec> : avx512_int_lanes<simd::avx512_vec> {};
 
 extern const table avx512_table = make_table<simd::avx512_vec>(EDGEOPT_ISA_AVX512);
-extern const typed_table avx512_typed_table = make_typed_table<simd::avx512_vec>();
 
 }  // namespace edgeopt::kernel

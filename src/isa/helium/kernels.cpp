@@ -125,11 +125,9 @@ struct lanes<simd::helium_vec> {
 
 #include "isa/helium/int_lanes.hpp"
 #include "kernel/table.hpp"
-#include "kernel/typed_table.hpp"
 
 namespace edgeopt::kernel {
 
 extern const table helium_table = make_table<simd::helium_vec>(EDGEOPT_ISA_HELIUM);
-extern const typed_table helium_typed_table = make_typed_table<simd::helium_vec>();
 
 }  // namespace edgeopt::kernel

@@ -35,7 +35,6 @@ inline neon64_vec fma(neon64_vec x, neon64_vec y, neon64_vec z) {
 
 #include "isa/neon_int_lanes.hpp"
 #include "kernel/table.hpp"
-#include "kernel/typed_table.hpp"
 
 namespace edgeopt::kernel {
 
@@ -43,6 +42,5 @@ template <>
 struct int_lanes<simd::neon64_vec> : neon_int_lanes<simd::neon64_vec> {};
 
 extern const table neon64_table = make_table<simd::neon64_vec>(EDGEOPT_ISA_NEON64);
-extern const typed_table neon64_typed_table = make_typed_table<simd::neon64_vec>();
 
 }  // namespace edgeopt::kernel

@@ -239,10 +239,22 @@ void checked_run(const typename Opt::coeffs& coeffs, const tensor_streams& strea
 
 }  // namespace
 
+}  // namespace edgeopt::kernel
+
+// Low-precision tensors and state: typed_checked_run().
+#include "isa/neonv7/typed.hpp"
+
+namespace edgeopt::kernel {
+
+// The table's loops for the tag: the checked float32 and typed loops.
 #define EDGEOPT_NEONV7_CHECKED_RUN(name)                                                               \
     template <>                                                                                       \
     void run<simd::neonv7_checked, optim::name>(const optim::name::coeffs& c, const tensor_streams& t) { \
         checked_run<optim::name>(c, t);                                                               \
+    }                                                                                                 \
+    template <>                                                                                       \
+    void run_typed<simd::neonv7_checked, optim::name>(const optim::name::coeffs& c, const typed_streams& t) { \
+        typed_checked_run<optim::name>(c, t);                                                         \
     }
 EDGEOPT_NEONV7_CHECKED_RUN(sgd)
 EDGEOPT_NEONV7_CHECKED_RUN(adagrad)
@@ -258,6 +270,3 @@ EDGEOPT_NEONV7_CHECKED_RUN(lion)
 extern const table neonv7_table = make_table<simd::neonv7_checked>(EDGEOPT_ISA_NEONV7);
 
 }  // namespace edgeopt::kernel
-
-// Low-precision tensors and state.
-#include "isa/neonv7/typed.hpp"

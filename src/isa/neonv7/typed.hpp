@@ -1,12 +1,12 @@
 // ARMv7 NEON kernels for low-precision tensors and state (typed_driver.hpp),
-// with the float32 kernels' exactness: included at the end of kernels.cpp,
-// whose FPSCR helpers it uses.  The conversions are integer NEON, or float
+// with the float32 kernels' exactness: included by kernels.cpp, whose FPSCR
+// helpers it uses, before its table is made.  The conversions are integer NEON, or float
 // operations that give the reference's result even when NEON flushes
 // (kernel/convert.hpp); the update's arithmetic is checked after each vector
 // (flush_detection below) and redone by the reference when NEON flushed.
 #pragma once
 #include "isa/neon_int_lanes.hpp"
-#include "kernel/typed_table.hpp"
+#include "kernel/table.hpp"
 
 namespace edgeopt::kernel {
 
@@ -35,13 +35,5 @@ void typed_checked_run(const typename Opt::coeffs& c, const typed_streams& t) {
 
 }  // namespace
 
-#ifdef EDGEOPT_NO_LOW_PRECISION
-extern const typed_table neonv7_typed_table = {};
-#else
-extern const typed_table neonv7_typed_table = {
-    &typed_checked_run<optim::sgd>,   &typed_checked_run<optim::adagrad>, &typed_checked_run<optim::rmsprop>,
-    &typed_checked_run<optim::adadelta>, &typed_checked_run<optim::adam>, &typed_checked_run<optim::adamax>,
-    &typed_checked_run<optim::nadam>, &typed_checked_run<optim::radam>,   &typed_checked_run<optim::lion>};
-#endif
 
 }  // namespace edgeopt::kernel

@@ -57,7 +57,6 @@ inline sse2_vec fma(sse2_vec x, sse2_vec y, sse2_vec z) {
 
 #include "isa/sse2/int_lanes.hpp"
 #include "kernel/table.hpp"
-#include "kernel/typed_table.hpp"
 
 namespace edgeopt::kernel {
 
@@ -65,6 +64,5 @@ template <>
 struct int_lanes<simd::sse2_vec> : sse2_int_lanes<simd::sse2_vec> {};
 
 extern const table sse2_table = make_table<simd::sse2_vec>(EDGEOPT_ISA_SSE2);
-extern const typed_table sse2_typed_table = make_typed_table<simd::sse2_vec>();
 
 }  // namespace edgeopt::kernel
