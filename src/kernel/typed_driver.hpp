@@ -1,9 +1,10 @@
 // The loop for tensors that are not all float32: bf16/f16 parameters and
 // gradients, bf16/f16/8-bit state.  Same shape as driver.hpp's loop — load a
 // vector of every stream, update(), store — with each load widening from its
-// dtype and each store narrowing to it, in the same pass.  The dtype tests
-// are per vector but never change within a tensor, so they predict perfectly;
-// all-float32 tensors keep driver.hpp's loop.
+// dtype and each store narrowing to it, in the same pass.  For the common
+// layouts the dtypes and the optimizer's kernel variant are compile-time
+// constants (fixed_format); any other mix reads them per vector from the
+// streams (runtime_format).  All-float32 tensors keep driver.hpp's loop.
 //
 // 8-bit state (q8) is quantized per block of q8_block values with one scale,
 // the block's largest magnitude, which is only known once the whole block is
