@@ -127,17 +127,10 @@ edgeopt_status edgeopt_convert(const void* in, edgeopt_dtype from, void* out, ed
 double edgeopt_state_bytes_per_param(const edgeopt_config* config) {
     if (!config || edgeopt_validate(config) != EDGEOPT_OK) return 0.0;
     const arena::layout layout = layout_of(*config);
-    double bytes = 0.0;
-    for (unsigned k = 0; k < 3; ++k) {
-        if (!(layout.mask & (1u << k))) continue;
-        switch (layout.dtype[k]) {
-            case EDGEOPT_BF16:
-            case EDGEOPT_F16: bytes += 2.0; break;
-            case EDGEOPT_Q8: bytes += 1.0 + 4.0 / EDGEOPT_Q8_BLOCK; break;
-            default: bytes += 4.0; break;
-        }
-    }
-    return bytes;
+    double bytes = 0.0;  // one q8 block's worth of values, so its scale counts exactly
+    for (unsigned k = 0; k < 3; ++k)
+        if (layout.mask & (1u << k)) bytes += double(arena::data_bytes(EDGEOPT_Q8_BLOCK, layout.dtype[k]));
+    return bytes / EDGEOPT_Q8_BLOCK;
 }
 
 edgeopt_status edgeopt_init(edgeopt_optimizer* opt, const edgeopt_config* config, const size_t* lengths,

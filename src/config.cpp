@@ -21,6 +21,13 @@ constexpr algorithm_name algorithm_names[] = {
 
 constexpr const char* dtype_names[EDGEOPT_DTYPE_COUNT] = {"f32", "bf16", "f16", "q8"};
 
+// The index of `name` in names[0..count), or -1.
+int index_of(const char* const* names, int count, const char* name) {
+    for (int i = 0; name && i < count; ++i)
+        if (std::strcmp(names[i], name) == 0) return i;
+    return -1;
+}
+
 bool known_dtype(edgeopt_dtype d) { return static_cast<unsigned>(d) < EDGEOPT_DTYPE_COUNT; }
 
 constexpr const char* isa_names[EDGEOPT_ISA_COUNT] = {"auto",   "scalar", "sse2",  "avx2",
@@ -103,14 +110,10 @@ edgeopt_status edgeopt_validate(const edgeopt_config* config) {
 const char* edgeopt_dtype_name(edgeopt_dtype dtype) { return known_dtype(dtype) ? dtype_names[dtype] : nullptr; }
 
 bool edgeopt_dtype_parse(const char* name, edgeopt_dtype* out) {
-    if (!name || !out) return false;
-    for (int i = 0; i < EDGEOPT_DTYPE_COUNT; ++i) {
-        if (std::strcmp(dtype_names[i], name) == 0) {
-            *out = static_cast<edgeopt_dtype>(i);
-            return true;
-        }
-    }
-    return false;
+    const int i = index_of(dtype_names, EDGEOPT_DTYPE_COUNT, name);
+    if (i < 0 || !out) return false;
+    *out = static_cast<edgeopt_dtype>(i);
+    return true;
 }
 
 unsigned edgeopt_state_slots(const edgeopt_config* config) {
@@ -133,14 +136,10 @@ const char* edgeopt_isa_name(edgeopt_isa isa) {
 }
 
 bool edgeopt_isa_parse(const char* name, edgeopt_isa* out) {
-    if (!name || !out) return false;
-    for (int i = 0; i < EDGEOPT_ISA_COUNT; ++i) {
-        if (std::strcmp(isa_names[i], name) == 0) {
-            *out = static_cast<edgeopt_isa>(i);
-            return true;
-        }
-    }
-    return false;
+    const int i = index_of(isa_names, EDGEOPT_ISA_COUNT, name);
+    if (i < 0 || !out) return false;
+    *out = static_cast<edgeopt_isa>(i);
+    return true;
 }
 
 }  // extern "C"

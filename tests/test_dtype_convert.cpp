@@ -16,17 +16,8 @@ namespace {
 
 using namespace edgeopt::kernel;
 
-float from_bits(std::uint32_t b) {
-    float f;
-    std::memcpy(&f, &b, 4);
-    return f;
-}
-
-std::uint32_t bits(float f) {
-    std::uint32_t b;
-    std::memcpy(&b, &f, 4);
-    return b;
-}
+float from_bits(std::uint32_t b) { return int_lanes<float>::floats(b); }
+std::uint32_t bits(float f) { return int_lanes<float>::bits(f); }
 
 // Floats that exercise rounding: every exponent, mantissas at and around
 // the 16-bit and 20-bit halfway points, plus a pseudo-random spread.

@@ -9,6 +9,7 @@
 #include <cfenv>
 #include <cmath>
 #include <cstring>
+#include <initializer_list>
 #include <iterator>
 #include <vector>
 
@@ -338,17 +339,18 @@ std::vector<float> with_nonfinite(std::size_t n, std::uint32_t seed, float scale
     return v;
 }
 
-TEST_CASE("every kernel puts NaN and infinity where the reference does") {
+// Every SIMD kernel against the reference on one kind of data, every option.
+static void sweep_special_data(value_source values, std::initializer_list<std::size_t> lengths, std::size_t misalign) {
     for (edgeopt_isa isa : test::available_isas()) {
         if (isa == EDGEOPT_ISA_SCALAR) continue;
         for (const test::named_config& c : test::option_matrix()) {
-            for (std::size_t length : {5u, 37u, 67u}) {
+            for (std::size_t length : lengths) {
                 const std::string isa_name = edgeopt_isa_name(isa);
                 CAPTURE(isa_name);
                 CAPTURE(c.name);
                 CAPTURE(length);
-                const run_result want = run(c.config, EDGEOPT_ISA_SCALAR, length, 1, with_nonfinite);
-                const run_result got = run(c.config, isa, length, 1, with_nonfinite);
+                const run_result want = run(c.config, EDGEOPT_ISA_SCALAR, length, misalign, values);
+                const run_result got = run(c.config, isa, length, misalign, values);
                 REQUIRE(first_difference(got.params, want.params) == length);
                 REQUIRE(got.state.size() == want.state.size());
                 for (std::size_t k = 0; k < got.state.size(); ++k)
@@ -358,23 +360,11 @@ TEST_CASE("every kernel puts NaN and infinity where the reference does") {
     }
 }
 
-TEST_CASE("every kernel keeps the sign of zero as the reference does") {
-    for (edgeopt_isa isa : test::available_isas()) {
-        if (isa == EDGEOPT_ISA_SCALAR) continue;
-        for (const test::named_config& c : test::option_matrix()) {
-            const std::size_t length = 67;
-            const std::string isa_name = edgeopt_isa_name(isa);
-            CAPTURE(isa_name);
-            CAPTURE(c.name);
-            const run_result want = run(c.config, EDGEOPT_ISA_SCALAR, length, 0, signed_zeros);
-            const run_result got = run(c.config, isa, length, 0, signed_zeros);
-            REQUIRE(first_difference(got.params, want.params) == length);
-            REQUIRE(got.state.size() == want.state.size());
-            for (std::size_t k = 0; k < got.state.size(); ++k)
-                REQUIRE(first_difference(got.state[k], want.state[k]) == length);
-        }
-    }
+TEST_CASE("every kernel puts NaN and infinity where the reference does") {
+    sweep_special_data(with_nonfinite, {5u, 37u, 67u}, 1);
 }
+
+TEST_CASE("every kernel keeps the sign of zero as the reference does") { sweep_special_data(signed_zeros, {67u}, 0); }
 
 TEST_CASE("a step leaves the caller's floating-point exception flags raised") {
     // The NEONv7 kernels clear and read FPSCR's underflow flags to spot
