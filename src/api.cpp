@@ -102,6 +102,18 @@ void run_step(edgeopt_optimizer& opt, const kernel::table& kernels, const edgeop
     opt.nadam_mu_product = mu_product;
 }
 
+// Outside the extern "C" block: GCC gives a C-linkage function in an unnamed
+// namespace an external, unprefixed symbol.
+void* slot_data(const edgeopt_optimizer* opt, size_t tensor, unsigned slot) {
+    if (!initialized(opt) || tensor >= opt->tensor_count || slot >= 3 || opt->lengths[tensor] == 0) return nullptr;
+    const arena::layout layout = layout_of(opt->config);
+    unsigned char* cursor = opt->state;
+    void* slots[3];
+    for (std::size_t i = 0; i <= tensor; ++i) arena::tensor_slots(layout, opt->lengths[i], cursor, slots);
+    return slots[slot];
+}
+
+
 }  // namespace
 
 extern "C" {
@@ -232,19 +244,6 @@ edgeopt_status edgeopt_set_isa(edgeopt_optimizer* opt, edgeopt_isa isa) {
 }
 
 edgeopt_isa edgeopt_get_isa(const edgeopt_optimizer* opt) { return initialized(opt) ? opt->isa : EDGEOPT_ISA_AUTO; }
-
-namespace {
-
-void* slot_data(const edgeopt_optimizer* opt, size_t tensor, unsigned slot) {
-    if (!initialized(opt) || tensor >= opt->tensor_count || slot >= 3 || opt->lengths[tensor] == 0) return nullptr;
-    const arena::layout layout = layout_of(opt->config);
-    unsigned char* cursor = opt->state;
-    void* slots[3];
-    for (std::size_t i = 0; i <= tensor; ++i) arena::tensor_slots(layout, opt->lengths[i], cursor, slots);
-    return slots[slot];
-}
-
-}  // namespace
 
 float* edgeopt_state_buffer(const edgeopt_optimizer* opt, size_t tensor, unsigned slot) {
     void* data = slot_data(opt, tensor, slot);

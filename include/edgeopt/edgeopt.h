@@ -62,6 +62,10 @@ typedef enum edgeopt_status {
     EDGEOPT_STATUS_COUNT
 } edgeopt_status;
 
+/* The linked library's version, "MAJOR.MINOR.PATCH" (edgeopt/version.h has
+ * the same as macros, EDGEOPT_VERSION_MAJOR ..., for the headers compiled against). */
+const char* edgeopt_version(void);
+
 /* A short English message for a status; "" when built with EDGEOPT_NO_MESSAGES. */
 const char* edgeopt_status_message(edgeopt_status status);
 
