@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds edgeopt-bench (Release, -DEDGEOPT_BUILD_BENCH=ON), runs every
 # benchmark pinned to one core, writes bench/results/<host>.json, then
 # bench/report.py turns it into bench/results/README-table.md and

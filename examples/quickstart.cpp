@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Adam on two tensors with a static arena, in C++17.
 #include <cstdio>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The optimizer object: init, step, and the calls around them.  Everything
 // here checks first and writes last, so a call that returns an error has not
 // modified parameters, state or the optimizer object.

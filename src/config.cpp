@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Defaults, names and validation of hyper-parameters: the parts of the C API
 // that need no optimizer object.
 #include <cmath>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The C API's contract (edgeopt.h): every error it can return, that a failing
 // call leaves params, grads, arena and optimizer bit-for-bit untouched, the
 // arena layout, the life cycle of state, torch's defaults and the name tables.

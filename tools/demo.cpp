@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // edgeopt-demo: every optimizer on the seeds' anisotropic bowl
 // f(x, y) = x²/20 + y², 30 steps from (−7, 2), with a static arena.
 // Prints where each one ends; --svg FILE also draws the paths on the contours.

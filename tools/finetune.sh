@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Fine-tunes a small MLP on Fashion-MNIST with every optimizer and draws the
 # results (loss, test accuracy, bowl paths) into finetune-out/.  Installs what
 # is missing when run as root, else names it.  Arguments go to edgeopt-finetune:

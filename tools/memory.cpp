@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // edgeopt-memory: optimizer state per parameter for every optimizer and
 // state dtype, as a markdown table (README, "Low precision"), from the
 // library's own accounting (edgeopt_state_bytes_per_param, and

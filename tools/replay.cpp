@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // edgeopt-replay [--isa NAME] [--check] CASE_FILE
 // edgeopt-replay --list-isas        (the kernels this machine can run)
 //

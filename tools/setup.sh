@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs (as root) or names (otherwise) the Debian packages a task needs.
 #   tools/setup.sh host|data|cross|firmware|bench ...
 # Sourced by tools/demo.sh and tools/test.sh; safe to run on its own.

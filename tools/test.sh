@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The whole test suite, as CI runs it:
 #   1. host build, ctest once per x86 kernel (EDGEOPT_ISA forces it);
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build, ctest;

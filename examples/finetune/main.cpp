@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // edgeopt-finetune: fine-tunes a 784-128-10 MLP on Fashion-MNIST with every
 // edgeopt optimizer from the same initial weights, prints a results table and
 // draws loss, test-accuracy and bowl-path charts as SVG.

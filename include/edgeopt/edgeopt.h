@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* edgeopt — torch.optim-compatible optimizers for on-device fine-tuning.
  *
  * C API. Usable from C99, C11 and C++11 on (edgeopt.hpp, the C++ layer, is C++17). No heap, no exceptions: every call

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* edgeopt training helpers — the pieces of a torch training loop around
  * optimizer.step(): learning-rate schedules, gradient clipping, parameter
  * groups and freezing, gradient accumulation and a non-finite guard.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Included after every project() call (CMAKE_PROJECT_INCLUDE, set by the
 # toolchain): builds startup.c + support.c once and links them into every
 # executable created afterwards in this directory tree.

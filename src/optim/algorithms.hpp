@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The list of optimizers: maps an edgeopt_algorithm to its struct.
 #pragma once
 #include "optim/adadelta.hpp"
