@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Installs (as root) or names (otherwise) the Debian packages a task needs.
-#   tools/setup.sh host|data|cross|firmware|bench ...
+#   tools/setup.sh host|data|cross|firmware|bench|package ...
 # Sourced by tools/demo.sh and tools/test.sh; safe to run on its own.
 set -euo pipefail
 
@@ -12,13 +12,16 @@ packages_for() {
     firmware) echo "gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm" ;;
     bench) echo "libbenchmark-dev libeigen3-dev" ;;
     data) echo "zlib1g-dev dataset-fashion-mnist" ;;
-    *) echo "setup.sh: unknown group '$1' (host, data, cross, firmware, bench)" >&2; return 2 ;;
+    package) echo "pkg-config git" ;;
+    *) echo "setup.sh: unknown group '$1' (host, data, cross, firmware, bench, package)" >&2; return 2 ;;
   esac
 }
 
 missing=()
 for group in "${@:-host}"; do
-  for p in $(packages_for "$group"); do
+  # In a command substitution a failing packages_for would not stop the loop.
+  packages=$(packages_for "$group") || exit 2
+  for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
 done

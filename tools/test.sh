@@ -5,14 +5,24 @@
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build, ctest;
 #   3. aarch64 and armv7 cross builds, ctest under qemu-user;
 #   4. Cortex-M4F and Cortex-M55 firmware builds, ctest under qemu-system-arm;
-#   5. benchmarks built and run in smoke mode (never timed against a target).
+#   5. benchmarks built and run in smoke mode (never timed against a target);
+#   6. package: the library taken into other projects (tests/consumers/run.sh):
+#      install + find_package, pkg-config, the .deb, add_subdirectory,
+#      FetchContent, aarch64 and Cortex-M consumers.
 # Installs missing Debian packages when run as root (else names them).
 #   tools/test.sh            everything
-#   tools/test.sh host       only stage 1 (also: asan, cross, firmware, bench)
+#   tools/test.sh host       only stage 1 (also: asan, cross, firmware, bench, package)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-stages=("${@:-host asan cross firmware bench}")
+all_stages="host asan cross firmware bench package"
+stages=("${@:-$all_stages}")
 stages=(${stages[*]})
+for stage in "${stages[@]}"; do
+  if [[ " $all_stages " != *" $stage "* ]]; then
+    echo "test.sh: unknown stage '$stage' (stages: $all_stages)" >&2
+    exit 2
+  fi
+done
 jobs=$(nproc)
 failed=()
 passed=0
@@ -71,8 +81,14 @@ if want bench && [ -f bench/CMakeLists.txt ]; then
   if build/bench/bench/edgeopt-bench --smoke; then passed=$((passed + 1)); else failed+=("benchmark smoke run"); fi
 fi
 
+if want package; then
+  tools/setup.sh host cross firmware package
+  banner "package: consumers (install, find_package, pkg-config, .deb, add_subdirectory, FetchContent, aarch64, Cortex-M)"
+  if tests/consumers/run.sh; then passed=$((passed + 1)); else failed+=("package consumers"); fi
+fi
+
 echo
 [ ${#failed[@]} -eq 0 ] || printf 'FAILED: %s\n' "${failed[@]}"
 echo "stages run: ${stages[*]}"
-echo "${passed} passed, ${#failed[@]} failed"  # one line per ctest run, budget check and smoke run
+echo "${passed} passed, ${#failed[@]} failed"  # one line per ctest run, budget check, smoke run and consumer run
 [ ${#failed[@]} -eq 0 ]

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Consumer tests: edgeopt taken into other projects the ways users take it,
+# each a tiny project here, built from a clean folder under WORK:
+#   find_package     after `cmake --install` to a prefix (static and shared)
+#   pkg-config       plain Makefile, strict C99, shared and static links
+#   deb              libedgeopt-dev installed with dpkg -i, then the two above
+#                    with no hints, then removed (root only)
+#   add_subdirectory the archive inside a parent's shared object; the parent's
+#                    build type, flags and build root untouched
+#   fetchcontent     from the checkout's git URL at HEAD
+#   cross            aarch64 install, find_package with the toolchain, run under qemu
+#   firmware         Cortex-M4F firmware with add_subdirectory, run under QEMU;
+#                    reports its .text
+# The host library is built once (static + shared, for the prefix, the
+# package and the pkg-config checks); embedding consumers build their own.
+#   tests/consumers/run.sh [WORK]      (default build/consumers)
+set -euo pipefail
+src=$(cd "$(dirname "$0")/../.." && pwd)
+work=${1:-$src/build/consumers}
+jobs=${EDGEOPT_JOBS:-2}
+consumers=$src/tests/consumers
+rm -rf "$work"
+mkdir -p "$work"
+failed=()
+skipped=()
+passed=0
+
+run() {  # run NAME COMMAND...: quiet, log kept, one line of outcome
+  local name=$1 start=$SECONDS
+  shift
+  if "$@" >"$work/$name.log" 2>&1; then
+    echo "  ok    $name ($((SECONDS - start)) s)"
+    passed=$((passed + 1))
+  else
+    echo "  FAIL  $name ($((SECONDS - start)) s), last lines of $work/$name.log:"
+    tail -n 15 "$work/$name.log" | sed 's/^/        /'
+    failed+=("$name")
+  fi
+}
+configure_build() {  # configure_build SOURCE BUILD [cmake args]
+  local source=$1 build=$2
+  shift 2
+  cmake -S "$source" -B "$build" "$@"
+  cmake --build "$build" -j"$jobs"
+}
+
+library() {
+  configure_build "$src" "$work/lib" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
+    -DEDGEOPT_BUILD_STATIC_AND_SHARED=ON -DEDGEOPT_BUILD_TESTS=OFF -DEDGEOPT_BUILD_TOOLS=OFF
+  "$src/tools/check_symbols.sh" "$work/lib/libedgeopt.a"
+  "$src/tools/check_symbols.sh" "$work/lib/libedgeopt.so"
+  cmake --install "$work/lib" --prefix "$work/prefix"
+  (cd "$work/lib" && cpack -G DEB)
+}
+find_package_prefix() {
+  configure_build "$consumers/find_package" "$work/find_package" -DCMAKE_PREFIX_PATH="$work/prefix" \
+    -DEDGEOPT_EXPECT_SHARED=ON
+  "$work/find_package/consumer"
+  "$work/find_package/consumer_shared"
+  ldd "$work/find_package/consumer_shared" | grep -q "libedgeopt.so.0 => $work/prefix/"
+}
+pkg_config_prefix() {
+  local pcdir
+  pcdir=$(dirname "$(find "$work/prefix" -name edgeopt.pc)")
+  mkdir -p "$work/pkg-config"
+  PKG_CONFIG_PATH=$pcdir make -C "$work/pkg-config" -f "$consumers/pkg-config/Makefile" check
+}
+deb() {
+  local package
+  package=$(ls "$work"/lib/libedgeopt-dev_*.deb)
+  dpkg-deb -c "$package" >"$work/deb-contents.txt"
+  for f in include/edgeopt/edgeopt.h include/edgeopt/version.h libedgeopt.a libedgeopt.so.0 \
+           cmake/edgeopt/edgeoptConfig.cmake cmake/edgeopt/edgeoptConfigVersion.cmake pkgconfig/edgeopt.pc; do
+    grep -q "$f" "$work/deb-contents.txt" || { echo "the package lacks $f"; return 1; }
+  done
+  dpkg -i "$package"
+  local rc=0
+  (configure_build "$consumers/find_package" "$work/deb-find_package" -DEDGEOPT_EXPECT_SHARED=ON &&
+    "$work/deb-find_package/consumer" && "$work/deb-find_package/consumer_shared" &&
+    mkdir -p "$work/deb-pkg-config" &&
+    make -C "$work/deb-pkg-config" -f "$consumers/pkg-config/Makefile" check) || rc=1
+  dpkg -r libedgeopt-dev
+  return $rc
+}
+add_subdirectory_consumer() {
+  configure_build "$consumers/add_subdirectory" "$work/add_subdirectory" -DEDGEOPT_SOURCE_DIR="$src"
+  "$work/add_subdirectory/consumer"
+}
+fetchcontent_consumer() {
+  configure_build "$consumers/fetchcontent" "$work/fetchcontent" -DCMAKE_BUILD_TYPE=MinSizeRel \
+    -DEDGEOPT_GIT_URL="file://$src" -DEDGEOPT_GIT_TAG="$(git -C "$src" rev-parse HEAD)"
+  "$work/fetchcontent/consumer"
+}
+cross() {
+  local toolchain=$src/platforms/aarch64-linux-gnu.cmake
+  configure_build "$src" "$work/aarch64-lib" -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCMAKE_BUILD_TYPE=Release \
+    -DEDGEOPT_BUILD_TESTS=OFF -DEDGEOPT_BUILD_TOOLS=OFF
+  cmake --install "$work/aarch64-lib" --prefix "$work/aarch64-prefix"
+  configure_build "$consumers/find_package" "$work/aarch64-find_package" -DCMAKE_TOOLCHAIN_FILE="$toolchain" \
+    -Dedgeopt_DIR="$(dirname "$(find "$work/aarch64-prefix" -name edgeoptConfig.cmake)")"
+  aarch64-linux-gnu-readelf -h "$work/aarch64-find_package/consumer" | grep -q AArch64
+  qemu-aarch64-static -L /usr/aarch64-linux-gnu "$work/aarch64-find_package/consumer" | tee /dev/stderr |
+    grep -q "kernel neon64"
+}
+firmware() {
+  configure_build "$consumers/firmware" "$work/firmware" -DEDGEOPT_SOURCE_DIR="$src" \
+    -DCMAKE_TOOLCHAIN_FILE="$src/platforms/cortex-m/toolchain-cortex-m4.cmake"
+  ctest --test-dir "$work/firmware" --output-on-failure
+  arm-none-eabi-size -A "$work/firmware/firmware.elf" | awk '$1 == ".text" { print $2 }' >"$work/firmware-text-bytes"
+}
+
+echo "consumers of edgeopt, in $work:"
+run library library
+if [ -f "$work/lib/libedgeopt.a" ]; then
+  run find_package find_package_prefix
+  run pkg-config pkg_config_prefix
+  if [ "$(id -u)" -ne 0 ]; then
+    skipped+=("deb (dpkg -i needs root)")
+  elif dpkg-query -W -f='${Status}' libedgeopt-dev 2>/dev/null | grep -q "install ok installed"; then
+    skipped+=("deb (libedgeopt-dev is already installed here; not replacing it)")
+  else
+    run deb deb
+  fi
+fi
+run add_subdirectory add_subdirectory_consumer
+if [ -n "$(git -C "$src" status --porcelain --untracked-files=no)" ]; then
+  echo "  note: uncommitted changes; fetchcontent builds HEAD ($(git -C "$src" rev-parse --short HEAD))"
+fi
+run fetchcontent fetchcontent_consumer
+run cross cross
+run firmware firmware
+if [ -s "$work/firmware-text-bytes" ]; then
+  echo "  firmware consumer (Cortex-M4F, SGD through the C API, MinSizeRel): .text $(cat "$work/firmware-text-bytes") bytes"
+fi
+
+[ ${#skipped[@]} -eq 0 ] || printf '  SKIPPED: %s\n' "${skipped[@]}"
+echo "consumers: ${passed} passed, ${#failed[@]} failed, ${#skipped[@]} skipped"
+[ ${#failed[@]} -eq 0 ]
