@@ -22,10 +22,20 @@ constexpr algorithm_name algorithm_names[] = {
 
 constexpr const char* dtype_names[EDGEOPT_DTYPE_COUNT] = {"f32", "bf16", "f16", "q8"};
 
+// Names are matched without regard to ASCII case (EDGEOPT_ISA=AVX2, "BF16"),
+// and without the C locale: tolower() could map other bytes on some libcs.
+bool same_name(const char* canonical, const char* name) {
+    for (;; ++canonical, ++name) {
+        const char c = *name >= 'A' && *name <= 'Z' ? static_cast<char>(*name - 'A' + 'a') : *name;
+        if (c != *canonical) return false;
+        if (c == '\0') return true;
+    }
+}
+
 // The index of `name` in names[0..count), or -1.
 int index_of(const char* const* names, int count, const char* name) {
     for (int i = 0; name && i < count; ++i)
-        if (std::strcmp(names[i], name) == 0) return i;
+        if (same_name(names[i], name)) return i;
     return -1;
 }
 
@@ -67,7 +77,7 @@ const char* edgeopt_algorithm_name(edgeopt_algorithm algorithm) {
 bool edgeopt_algorithm_parse(const char* name, edgeopt_algorithm* out) {
     if (!name || !out) return false;
     for (const algorithm_name& entry : algorithm_names) {
-        if (std::strcmp(entry.name, name) == 0) {
+        if (same_name(entry.name, name)) {
             *out = entry.algorithm;
             return true;
         }

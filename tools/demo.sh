@@ -5,6 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh host
-cmake -S . -B build/host -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build/host --target edgeopt-demo -j"$(nproc)" >/dev/null
+tools/build_target.sh build/host edgeopt-demo
 build/host/tools/edgeopt-demo --svg bowl_paths.svg "$@"

@@ -11,6 +11,5 @@ cd "$(dirname "$0")/.."
 tools/setup.sh host data  # data: zlib (reads the gzip IDX files) and the data set
 
 build=${FINETUNE_BUILD_DIR:-build/host}  # shared with tools/demo.sh
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" --target edgeopt-finetune -j"$(nproc)" >/dev/null
+tools/build_target.sh "$build" edgeopt-finetune
 exec "$build"/examples/finetune/edgeopt-finetune "$@"

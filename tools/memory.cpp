@@ -5,9 +5,19 @@
 // edgeopt_state_bytes for one 1M-parameter tensor, alignment included).
 #include <cstdio>
 
+#include <string>
+#include <vector>
+
+#include "cli.hpp"
 #include "edgeopt/edgeopt.h"
 
 namespace {
+
+const edgeopt::cli::program memory_program = {
+    "edgeopt-memory", "",
+    "Optimizer state bytes per parameter for every optimizer and state dtype, as\n"
+    "a markdown table (README, \"Low precision\").",
+    {}};
 
 struct row {
     const char* name;
@@ -22,7 +32,11 @@ edgeopt_config with(edgeopt_algorithm a, void (*tweak)(edgeopt_config&) = nullpt
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+    std::vector<std::string> no_files;
+    const int status = edgeopt::cli::parse(
+        memory_program, argc, argv, [](const std::string&, const char*) { return std::string(); }, no_files);
+    if (status >= 0) return status;
     const row rows[] = {
         {"SGD", with(EDGEOPT_SGD, [](edgeopt_config& c) { c.sgd.lr = 0.1; })},
         {"Momentum, Nesterov", with(EDGEOPT_SGD, [](edgeopt_config& c) { c.sgd.lr = 0.1, c.sgd.momentum = 0.9; })},

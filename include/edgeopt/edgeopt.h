@@ -195,7 +195,7 @@ typedef struct edgeopt_config {
 edgeopt_config edgeopt_defaults(edgeopt_algorithm algorithm);
 /* "sgd", "adam", ...; NULL for an unknown algorithm. */
 const char* edgeopt_algorithm_name(edgeopt_algorithm algorithm);
-/* Parses a name as above; returns false if unknown. */
+/* Parses a name as above, in any ASCII case; returns false if unknown. */
 bool edgeopt_algorithm_parse(const char* name, edgeopt_algorithm* out);
 /* The lr field of whichever options the config holds; NULL for an unknown algorithm. */
 double* edgeopt_config_lr(edgeopt_config* config);
@@ -216,6 +216,7 @@ typedef enum edgeopt_isa {
 } edgeopt_isa;
 
 const char* edgeopt_isa_name(edgeopt_isa isa); /* "scalar", "avx2", ...; NULL if unknown */
+/* Any ASCII case: "avx2", "AVX2" (also for EDGEOPT_ISA=...); false if unknown. */
 bool edgeopt_isa_parse(const char* name, edgeopt_isa* out);
 /* Compiled in and supported by this CPU and OS. */
 bool edgeopt_isa_available(edgeopt_isa isa);
@@ -231,7 +232,7 @@ edgeopt_isa edgeopt_isa_default(edgeopt_algorithm algorithm);
 
 /* "f32", "bf16", "f16", "q8"; NULL if unknown. */
 const char* edgeopt_dtype_name(edgeopt_dtype dtype);
-bool edgeopt_dtype_parse(const char* name, edgeopt_dtype* out);
+bool edgeopt_dtype_parse(const char* name, edgeopt_dtype* out); /* any ASCII case */
 /* Converts n values between F32, BF16 and F16 (not Q8) as the kernels do:
  * exactly when widening, round-to-nearest-even when narrowing.  For
  * preparing bf16/f16 weights and reading them back.  in and out may not
