@@ -4,7 +4,13 @@
 include(GNUInstallDirs)
 
 function(edgeopt_library name kind)
+  # Nothing a toolchain or parent added with link_libraries() (our Cortex-M
+  # board runtime does, for its executables) joins the library's link
+  # interface: the exported target would name a target that is not installed.
+  get_property(directory_libraries DIRECTORY PROPERTY LINK_LIBRARIES)
+  set_property(DIRECTORY PROPERTY LINK_LIBRARIES "")
   add_library(${name} ${kind} $<TARGET_OBJECTS:edgeopt_objects>)
+  set_property(DIRECTORY PROPERTY LINK_LIBRARIES "${directory_libraries}")
   set_target_properties(${name} PROPERTIES OUTPUT_NAME edgeopt)
   target_include_directories(${name} PUBLIC
     $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>

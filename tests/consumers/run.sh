@@ -10,14 +10,23 @@
 #                    build type, flags and build root untouched
 #   fetchcontent     from the checkout's git URL at HEAD
 #   cross            aarch64 install, find_package with the toolchain, run under qemu
+#   armhf            Debian armhf's own flags (-mfpu=vfpv3-d16): the NEONv7 kernels
+#                    are chosen at run time on a NEON + VFPv4 core only
 #   firmware         Cortex-M4F firmware with add_subdirectory, run under QEMU;
 #                    reports its .text
 # The host library is built once (static + shared, for the prefix, the
 # package and the pkg-config checks); embedding consumers build their own.
-#   tests/consumers/run.sh [WORK]      (default build/consumers)
+#   tests/consumers/run.sh [WORK [CONSUMER...]]   (default build/consumers, all)
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
 work=${1:-$src/build/consumers}
+all="find_package pkg-config deb add_subdirectory fetchcontent cross armhf firmware"
+selected=" ${*:2} "
+[ "$selected" != "  " ] || selected=" $all "
+for name in $selected; do
+  [[ " $all " == *" $name "* ]] || { echo "run.sh: unknown consumer '$name' (consumers: $all)" >&2; exit 2; }
+done
+want() { [[ "$selected" == *" $1 "* ]]; }
 jobs=${EDGEOPT_JOBS:-2}
 consumers=$src/tests/consumers
 rm -rf "$work"
@@ -37,6 +46,13 @@ run() {  # run NAME COMMAND...: quiet, log kept, one line of outcome
     tail -n 15 "$work/$name.log" | sed 's/^/        /'
     failed+=("$name")
   fi
+}
+expect_output() {  # expect_output PATTERN COMMAND...: runs it, shows its output, greps it
+  local pattern=$1 out
+  shift
+  out=$("$@")
+  echo "$out"
+  grep -q "$pattern" <<<"$out" || { echo "expected '$pattern' from: $*"; return 1; }
 }
 configure_build() {  # configure_build SOURCE BUILD [cmake args]
   local source=$1 build=$2
@@ -100,8 +116,23 @@ cross() {
   configure_build "$consumers/find_package" "$work/aarch64-find_package" -DCMAKE_TOOLCHAIN_FILE="$toolchain" \
     -Dedgeopt_DIR="$(dirname "$(find "$work/aarch64-prefix" -name edgeoptConfig.cmake)")"
   aarch64-linux-gnu-readelf -h "$work/aarch64-find_package/consumer" | grep -q AArch64
-  qemu-aarch64-static -L /usr/aarch64-linux-gnu "$work/aarch64-find_package/consumer" | tee /dev/stderr |
-    grep -q "kernel neon64"
+  expect_output "kernel neon64" qemu-aarch64-static -L /usr/aarch64-linux-gnu "$work/aarch64-find_package/consumer"
+}
+armhf() {
+  # Debian armhf's compiler defaults, without the neon-vfpv4 of our armv7 preset.
+  local flags="-march=armv7-a+fp -mfpu=vfpv3-d16 -mfloat-abi=hard -mthumb -D_FILE_OFFSET_BITS=64"
+  local toolchain=$src/platforms/arm-linux-gnueabihf.cmake
+  configure_build "$src" "$work/armhf-lib" -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" -DEDGEOPT_BUILD_TESTS=OFF -DEDGEOPT_BUILD_TOOLS=OFF
+  grep -q "EDGEOPT_ARM_A_PROFILE_NEON:INTERNAL=1" "$work/armhf-lib/CMakeCache.txt"
+  cmake --install "$work/armhf-lib" --prefix "$work/armhf-prefix"
+  configure_build "$consumers/find_package" "$work/armhf-find_package" -DCMAKE_TOOLCHAIN_FILE="$toolchain" \
+    -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" \
+    -Dedgeopt_DIR="$(dirname "$(find "$work/armhf-prefix" -name edgeoptConfig.cmake)")"
+  local run=(qemu-arm-static -L /usr/arm-linux-gnueabihf)
+  # QEMU's default core has NEON and VFPv4; a Cortex-A8 has NEON but only VFPv3.
+  expect_output "kernel neonv7" "${run[@]}" "$work/armhf-find_package/consumer"
+  expect_output "kernel scalar" "${run[@]}" -cpu cortex-a8 "$work/armhf-find_package/consumer"
 }
 firmware() {
   configure_build "$consumers/firmware" "$work/firmware" -DEDGEOPT_SOURCE_DIR="$src" \
@@ -111,11 +142,15 @@ firmware() {
 }
 
 echo "consumers of edgeopt, in $work:"
-run library library
+if want find_package || want pkg-config || want deb; then
+  run library library
+fi
 if [ -f "$work/lib/libedgeopt.a" ]; then
-  run find_package find_package_prefix
-  run pkg-config pkg_config_prefix
-  if [ "$(id -u)" -ne 0 ]; then
+  want find_package && run find_package find_package_prefix
+  want pkg-config && run pkg-config pkg_config_prefix
+  if ! want deb; then
+    :
+  elif [ "$(id -u)" -ne 0 ]; then
     skipped+=("deb (dpkg -i needs root)")
   elif dpkg-query -W -f='${Status}' libedgeopt-dev 2>/dev/null | grep -q "install ok installed"; then
     skipped+=("deb (libedgeopt-dev is already installed here; not replacing it)")
@@ -123,13 +158,16 @@ if [ -f "$work/lib/libedgeopt.a" ]; then
     run deb deb
   fi
 fi
-run add_subdirectory add_subdirectory_consumer
-if [ -n "$(git -C "$src" status --porcelain --untracked-files=no)" ]; then
-  echo "  note: uncommitted changes; fetchcontent builds HEAD ($(git -C "$src" rev-parse --short HEAD))"
+want add_subdirectory && run add_subdirectory add_subdirectory_consumer
+if want fetchcontent; then
+  if [ -n "$(git -C "$src" status --porcelain --untracked-files=no)" ]; then
+    echo "  note: uncommitted changes; fetchcontent builds HEAD ($(git -C "$src" rev-parse --short HEAD))"
+  fi
+  run fetchcontent fetchcontent_consumer
 fi
-run fetchcontent fetchcontent_consumer
-run cross cross
-run firmware firmware
+want cross && run cross cross
+want armhf && run armhf armhf
+want firmware && run firmware firmware
 if [ -s "$work/firmware-text-bytes" ]; then
   echo "  firmware consumer (Cortex-M4F, SGD through the C API, MinSizeRel): .text $(cat "$work/firmware-text-bytes") bytes"
 fi
