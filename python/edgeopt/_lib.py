@@ -86,6 +86,7 @@ _SIGNATURES = {
     "edgeopt_state_slot_name": (ctypes.c_char_p, [_P(Config), ctypes.c_uint]),
     "edgeopt_isa_parse": (ctypes.c_bool, [ctypes.c_char_p, _P(ctypes.c_int)]),
     "edgeopt_isa_name": (ctypes.c_char_p, [ctypes.c_int]),
+    "edgeopt_isa_available": (ctypes.c_bool, [ctypes.c_int]),
     "edgeopt_state_bytes": (ctypes.c_size_t, [_P(Config), _P(ctypes.c_size_t), ctypes.c_size_t]),
     "edgeopt_init": (_status, [_P(Optimizer), _P(Config), _P(ctypes.c_size_t), ctypes.c_size_t, ctypes.c_void_p,
                                ctypes.c_size_t]),

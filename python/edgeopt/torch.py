@@ -92,7 +92,11 @@ def load(path_or_bytes, optimizer, params=None):
     a scheduler's current lr too) and, if params (default: when the image
     has them), the parameters.  Any error leaves optimizer and parameters as
     they were."""
-    data = path_or_bytes if isinstance(path_or_bytes, (bytes, bytearray)) else open(path_or_bytes, "rb").read()
+    if isinstance(path_or_bytes, (bytes, bytearray)):
+        data = path_or_bytes
+    else:
+        with open(path_or_bytes, "rb") as source:
+            data = source.read()
     found = read_images(bytes(data))
     algorithm = algorithm_of(optimizer)
     groups = optimizer.param_groups
@@ -148,3 +152,9 @@ def _apply(optimizer, algorithm, natives):
                 state[first + i] = param_state
         first += len(params)
     optimizer.load_state_dict({"state": state, "param_groups": packed})
+
+
+def isa_available(name):
+    """Whether the kernel `name` ("avx2", ...) is compiled in and runs here."""
+    from edgeopt._lib import lib, parse_isa
+    return bool(lib.edgeopt_isa_available(parse_isa(name)))
