@@ -70,7 +70,8 @@ if want python; then
   cmake -S . -B build/shared -DBUILD_SHARED_LIBS=ON -DEDGEOPT_BUILD_TESTS=OFF -DEDGEOPT_BUILD_TOOLS=OFF >/dev/null
   cmake --build build/shared -j"$jobs" >/dev/null
   # Debian's torch belongs to /usr/bin/python3, whatever python3 is first on PATH.
-  if (cd python/tests && PYTHONPATH=..:. /usr/bin/python3 -m unittest discover -v 2>&1 | tail -n 25); then
+  if (cd python/tests && PYTHONPATH=..:. /usr/bin/python3 -m unittest discover -v 2>&1 | tail -n 25) &&
+     /usr/bin/python3 bench/torch_dropin.py --smoke >/dev/null; then
     passed=$((passed + 1))
   else
     failed+=("python")

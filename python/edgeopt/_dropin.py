@@ -134,7 +134,13 @@ class EdgeoptOptimizer(torch.optim.Optimizer):
             if grad.dtype != param.dtype or grad.shape != param.shape:
                 raise MismatchError("%s, parameter %d: gradient %s %s for a parameter %s %s" % (
                     where, i, grad.dtype, tuple(grad.shape), param.dtype, tuple(param.shape)))
-        state.native.step(tensor_array(params, grads, where + ", parameter"))
+        if state.tensors is None or len(state.tensors) != len(params):
+            state.tensors = tensor_array(params, grads, where + ", parameter")
+        else:  # the same array each step: only the pointers may have moved
+            for entry, param, grad in zip(state.tensors, params, grads):
+                if param.numel():
+                    entry.param, entry.grad = param.data_ptr(), grad.data_ptr()
+        state.native.step(state.tensors)
 
     # ---- torch's state_dict format ----
 

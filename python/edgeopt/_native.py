@@ -4,6 +4,7 @@ Algorithms and their options come from the library's introspection calls
 (edgeopt_option_describe), so this package keeps no table of its own.
 """
 import ctypes
+import functools
 import struct
 from dataclasses import dataclass
 
@@ -38,14 +39,16 @@ class Option:
         kind.from_buffer(config, self.offset).value = bool(value) if self.is_flag else float(value)
 
 
+@functools.lru_cache(maxsize=None)
 def options_of(algorithm):
+    """The algorithm's options (a tuple of Option), asked of the library once."""
     options = []
     for index in range(lib.edgeopt_option_count(algorithm)):
         info = OptionInfo()
         check(lib.edgeopt_option_describe(algorithm, index, ctypes.byref(info)), "option %d" % index)
         options.append(Option(info.name.decode(), info.torch_keyword.decode(), info.torch_index,
                               info.kind == OPTION_FLAG, info.offset))
-    return options
+    return tuple(options)
 
 
 def slots_of(config):
