@@ -117,10 +117,12 @@ def load(path_or_bytes, optimizer, params=None):
         want_params = head.info.has_params if params is None else params
         if want_params and not head.info.has_params:
             raise MismatchError("%s: the image holds no parameters (load with params=False)" % where)
-        if isinstance(optimizer, EdgeoptOptimizer):
+        isa = None
+        if isinstance(optimizer, EdgeoptOptimizer):  # rounding, seed and kernel are the object's, not state
             head.config.param_rounding = ROUNDING_CODES[optimizer._rounding]
             head.config.seed = optimizer._seed
-        native = Native(head.config, head.lengths)
+            isa = optimizer._isa
+        native = Native(head.config, head.lengths, isa)
         targets = [torch.empty(p.shape, dtype=torch.float32) for p in plist] if want_params else None
         native.read_image(image, float32_params(targets, where) if targets is not None else None)
         natives.append(native)
