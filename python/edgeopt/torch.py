@@ -42,6 +42,9 @@ def _write_atomically(path, data):
     directory = os.path.dirname(os.path.abspath(path))
     handle, temporary = tempfile.mkstemp(prefix=".edgeopt-", dir=directory)
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes 0600; a file from open() would follow the umask
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()

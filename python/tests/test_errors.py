@@ -106,6 +106,12 @@ class Refusals(unittest.TestCase):
         with open(self.path, "rb") as image_file:
             self.assertEqual(image_file.read(), self.image)
         self.assertEqual(os.listdir(self.directory.name), ["run.ckpt"])  # no temporary left behind
+        umask = os.umask(0o022)
+        try:
+            et.save(self.torch_opt, self.path)
+        finally:
+            os.umask(umask)
+        self.assertEqual(os.stat(self.path).st_mode & 0o777, 0o644)  # as open() would have made it
 
     def test_status_names_follow_the_header(self):
         header = os.path.join(os.path.dirname(__file__), "..", "..", "include", "edgeopt", "edgeopt.h")
