@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Installs (as root) or names (otherwise) the Debian packages a task needs.
-#   tools/setup.sh host|data|cross|firmware|bench|package ...
+#   tools/setup.sh host|data|cross|firmware|bench|python|package ...
 # Sourced by tools/demo.sh and tools/test.sh; safe to run on its own.
 set -euo pipefail
 
@@ -12,8 +12,9 @@ packages_for() {
     firmware) echo "gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm" ;;
     bench) echo "libbenchmark-dev libeigen3-dev" ;;
     data) echo "zlib1g-dev dataset-fashion-mnist" ;;
+    python) echo "python3 python3-torch" ;;
     package) echo "pkg-config git" ;;
-    *) echo "setup.sh: unknown group '$1' (host, data, cross, firmware, bench, package)" >&2; return 2 ;;
+    *) echo "setup.sh: unknown group '$1' (host, data, cross, firmware, bench, python, package)" >&2; return 2 ;;
   esac
 }
 
