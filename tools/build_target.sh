@@ -15,7 +15,7 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
   echo "building $target in $build (the first build compiles the library, its kernels and the tools)..."
 fi
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-# Make prints "[ 42%] Building CXX object ..." per file; keep only those lines,
-# shortened to the percentage and the file.
+# Make prints "[ 42%] Building CXX object <target>.dir/<source>.o" per file;
+# keep only those lines, shortened to the percentage and the source file.
 cmake --build "$build" --target "$target" -j"$(nproc)" |
-  sed -un 's|^\[ *\([0-9]*%\)\] Building [A-Z]* object .*/\([^/]*\)\.o$|  [\1] \2|p; s|^\[ *\([0-9]*%\)\] Linking .* \([^ ]*\)$|  [\1] linking \2|p'
+  sed -un 's|^\[ *\([0-9]*%\)\] Building [A-Z]* object .*\.dir/\(.*\)\.o$|  [\1] \2|p; s|^\[ *\([0-9]*%\)\] Linking .* \([^ ]*\)$|  [\1] linking \2|p'
