@@ -4,6 +4,7 @@
 # each a tiny project here, built from a clean folder under WORK:
 #   find_package     after `cmake --install` to a prefix (static and shared)
 #   pkg-config       plain Makefile, strict C99, shared and static links
+#                    (find_package also builds a strict C99 program, linked as C)
 #   deb              libedgeopt-dev installed with dpkg -i, then the two above
 #                    with no hints, then removed (root only)
 #   add_subdirectory the archive inside a parent's shared object; the parent's
@@ -73,6 +74,7 @@ find_package_prefix() {
   configure_build "$consumers/find_package" "$work/find_package" -DCMAKE_PREFIX_PATH="$work/prefix" \
     -DEDGEOPT_EXPECT_SHARED=ON
   "$work/find_package/consumer"
+  "$work/find_package/consumer_c99"
   "$work/find_package/consumer_shared"
   ldd "$work/find_package/consumer_shared" | grep -q "libedgeopt.so.0 => $work/prefix/"
 }
@@ -93,7 +95,8 @@ deb() {
   dpkg -i "$package"
   local rc=0
   (configure_build "$consumers/find_package" "$work/deb-find_package" -DEDGEOPT_EXPECT_SHARED=ON &&
-    "$work/deb-find_package/consumer" && "$work/deb-find_package/consumer_shared" &&
+    "$work/deb-find_package/consumer" && "$work/deb-find_package/consumer_c99" &&
+    "$work/deb-find_package/consumer_shared" &&
     mkdir -p "$work/deb-pkg-config" &&
     make -C "$work/deb-pkg-config" -f "$consumers/pkg-config/Makefile" check) || rc=1
   dpkg -r libedgeopt-dev
@@ -117,6 +120,7 @@ cross() {
     -Dedgeopt_DIR="$(dirname "$(find "$work/aarch64-prefix" -name edgeoptConfig.cmake)")"
   aarch64-linux-gnu-readelf -h "$work/aarch64-find_package/consumer" | grep -q AArch64
   expect_output "kernel neon64" qemu-aarch64-static -L /usr/aarch64-linux-gnu "$work/aarch64-find_package/consumer"
+  expect_output "kernel neon64" qemu-aarch64-static -L /usr/aarch64-linux-gnu "$work/aarch64-find_package/consumer_c99"
 }
 armhf() {
   # Debian armhf's compiler defaults, without the neon-vfpv4 of our armv7 preset.
