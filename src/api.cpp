@@ -114,7 +114,6 @@ void* slot_data(const edgeopt_optimizer* opt, size_t tensor, unsigned slot) {
     return slots[slot];
 }
 
-
 }  // namespace
 
 extern "C" {
