@@ -83,6 +83,9 @@ pkg_config_prefix() {
   pcdir=$(dirname "$(find "$work/prefix" -name edgeopt.pc)")
   mkdir -p "$work/pkg-config"
   PKG_CONFIG_PATH=$pcdir make -C "$work/pkg-config" -f "$consumers/pkg-config/Makefile" check
+  # The plain link took the shared library, the forced one the archive.
+  LD_LIBRARY_PATH=$(dirname "$pcdir") ldd "$work/pkg-config/consumer" | grep -q "libedgeopt.so.0 => $work/prefix/"
+  ! ldd "$work/pkg-config/consumer_static" | grep -q libedgeopt
 }
 deb() {
   local package
