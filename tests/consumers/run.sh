@@ -13,7 +13,8 @@
 #   cross            aarch64 install, find_package with the toolchain, run under qemu
 #   armhf            Debian armhf's own flags (-mfpu=vfpv3-d16): the NEONv7 kernels
 #                    are chosen at run time on a NEON + VFPv4 core only
-#   firmware         Cortex-M4F firmware with add_subdirectory, run under QEMU;
+#   firmware         the top level with a plain arm-none-eabi toolchain (no board);
+#                    Cortex-M4F firmware with add_subdirectory, run under QEMU;
 #                    reports its .text
 # The host library is built once (static + shared, for the prefix, the
 # package and the pkg-config checks); embedding consumers build their own.
@@ -142,6 +143,15 @@ armhf() {
   expect_output "kernel scalar" "${run[@]}" -cpu cortex-a8 "$work/armhf-find_package/consumer"
 }
 firmware() {
+  # The top level with a plain arm-none-eabi toolchain of the user's (no QEMU
+  # board, no emulator) and tests and tools off: configures and builds.
+  configure_build "$src" "$work/generic-arm" -DCMAKE_SYSTEM_NAME=Generic -DCMAKE_SYSTEM_PROCESSOR=arm \
+    -DCMAKE_C_COMPILER=arm-none-eabi-gcc -DCMAKE_CXX_COMPILER=arm-none-eabi-g++ \
+    -DCMAKE_TRY_COMPILE_TARGET_TYPE=STATIC_LIBRARY -DCMAKE_BUILD_TYPE=MinSizeRel \
+    -DCMAKE_C_FLAGS="-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16" \
+    -DCMAKE_CXX_FLAGS="-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16" \
+    -DEDGEOPT_BUILD_TESTS=OFF -DEDGEOPT_BUILD_TOOLS=OFF
+  "$src/tools/check_symbols.sh" "$work/generic-arm/libedgeopt.a" arm-none-eabi-nm
   configure_build "$consumers/firmware" "$work/firmware" -DEDGEOPT_SOURCE_DIR="$src" \
     -DCMAKE_TOOLCHAIN_FILE="$src/platforms/cortex-m/toolchain-cortex-m4.cmake"
   ctest --test-dir "$work/firmware" --output-on-failure
