@@ -2,15 +2,16 @@
 # The whole test suite, as CI runs it:
 #   1. host build, ctest once per x86 kernel (EDGEOPT_ISA forces it);
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build, ctest;
+#      ThreadSanitizer build of the threaded tests (test_parallel, the pool example);
 #   3. aarch64 and armv7 cross builds, ctest under qemu-user;
 #   4. Cortex-M4F and Cortex-M55 firmware builds, ctest under qemu-system-arm;
 #   5. benchmarks built and run in smoke mode (never timed against a target).
 # Installs missing Debian packages when run as root (else names them).
 #   tools/test.sh            everything
-#   tools/test.sh host       only stage 1 (also: asan, cross, firmware, bench)
+#   tools/test.sh host       only stage 1 (also: asan, tsan, cross, firmware, bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-stages=("${@:-host asan cross firmware bench}")
+stages=("${@:-host asan tsan cross firmware bench}")
 stages=(${stages[*]})
 jobs=$(nproc)
 failed=()
@@ -43,6 +44,11 @@ if want asan; then
   tools/setup.sh host data
   banner "host: AddressSanitizer + UndefinedBehaviorSanitizer"
   run_preset host-asan
+fi
+if want tsan; then
+  tools/setup.sh host data
+  banner "host: ThreadSanitizer (threaded tests)"
+  run_preset host-tsan
 fi
 if want cross; then
   tools/setup.sh host cross
