@@ -176,7 +176,9 @@ edgeopt_status edgeopt_step_begin(edgeopt_optimizer* opt, const edgeopt_tensor* 
     const edgeopt_status checked = train::check_step_tensors(*opt, tensors, count);
     if (checked != EDGEOPT_OK) return checked;
     if (!kernel::compiled_table(opt->isa)) return EDGEOPT_ERR_ISA_UNAVAILABLE;
-    edgeopt_step_plan p;
+    // Checked: nothing below can fail.  Written in place, as a local copy
+    // doubled the stack of a whole step on the Cortex-M4 (220 -> 470 bytes).
+    edgeopt_step_plan& p = *plan;
     std::memset(&p, 0, sizeof p);
     for (std::size_t i = 0; i < count; ++i) p.total += tensors[i].length;
     p.magic = begun_magic;
@@ -192,7 +194,6 @@ edgeopt_status edgeopt_step_begin(edgeopt_optimizer* opt, const edgeopt_tensor* 
             store_coeffs<Opt>(p, Opt::at_step(opt->config, p.step, p.mu_product));
         },
         [] {});
-    *plan = p;
     return EDGEOPT_OK;
 }
 

@@ -344,7 +344,7 @@ typedef struct edgeopt_step_plan {
     const edgeopt_tensor* tensors;
     uint64_t step;       /* the step this plan takes, from 1 */
     double mu_product;   /* NAdam's product after it */
-    uint64_t coeffs[8];  /* the optimizer's per-step scalars */
+    uint64_t coeffs[6];  /* the optimizer's per-step scalars (48 bytes: RAdam's) */
 } edgeopt_step_plan;
 
 edgeopt_status edgeopt_step_begin(edgeopt_optimizer* opt, const edgeopt_tensor* tensors, size_t count,
