@@ -47,6 +47,7 @@ extern "C" const char* edgeopt_status_message(edgeopt_status status) {
         case EDGEOPT_ERR_INVALID_ROUNDING: return "invalid rounding: stochastic rounding is for bf16 parameters";
         case EDGEOPT_ERR_DTYPE_UNSUPPORTED: return "this call supports float32 tensors only";
         case EDGEOPT_ERR_NO_SUCH_STATE: return "no such tensor, or the state slot is unused";
+        case EDGEOPT_ERR_INVALID_STEP: return "invalid step count or NAdam mu product";
         case EDGEOPT_ERR_RANGE_OUTSIDE: return "element range outside the step's tensors";
         case EDGEOPT_ERR_RANGE_SPLITS_BLOCK: return "element range starts or ends inside a q8 state block";
         case EDGEOPT_ERR_STEP_NOT_BEGUN: return "step plan not begun, or already ended";

@@ -220,6 +220,16 @@ TEST_CASE("every misuse of a step in pieces is refused by name and changes nothi
         REQUIRE(edgeopt_set_isa(m.opt(), edgeopt_get_isa(m.opt())) == EDGEOPT_OK);
         refused(m, plan, EDGEOPT_ERR_CHANGED_MID_STEP, [&] { return edgeopt_step_run(m.opt(), &plan, 0, total); });
 
+        // Importing state or a step count mid-step (issue 11's calls).
+        REQUIRE(edgeopt_step_begin(m.opt(), m.tensors(), m.count(), &plan) == EDGEOPT_OK);
+        std::vector<float> slot(lengths[0]);
+        REQUIRE(edgeopt_state_read(m.opt(), 0, 0, slot.data()) == EDGEOPT_OK);
+        REQUIRE(edgeopt_state_write(m.opt(), 0, 0, slot.data()) == EDGEOPT_OK);
+        refused(m, plan, EDGEOPT_ERR_CHANGED_MID_STEP, [&] { return edgeopt_step_run(m.opt(), &plan, 0, total); });
+        REQUIRE(edgeopt_step_begin(m.opt(), m.tensors(), m.count(), &plan) == EDGEOPT_OK);
+        REQUIRE(edgeopt_set_step_count(m.opt(), 0, 1.0) == EDGEOPT_OK);
+        refused(m, plan, EDGEOPT_ERR_CHANGED_MID_STEP, [&] { return edgeopt_step_end(m.opt(), &plan); });
+
         // A plan for an earlier step: begun, then the optimizer stepped on.
         REQUIRE(edgeopt_step_begin(m.opt(), m.tensors(), m.count(), &plan) == EDGEOPT_OK);
         edgeopt_step_plan earlier = plan;
