@@ -47,6 +47,14 @@ double seconds_per_call(const options& o, Work&& work) {
     return samples[samples.size() / 2];
 }
 
+// The machine is shared: the load average says how much of it was ours.
+std::string load_average() {
+    std::ifstream in("/proc/loadavg");
+    std::string one, five, fifteen;
+    in >> one >> five >> fifteen;
+    return one + " " + five + " " + fifteen;
+}
+
 std::string cpu_model() {
     std::ifstream in("/proc/cpuinfo");
     for (std::string line; std::getline(in, line);)
@@ -90,9 +98,9 @@ int main(int argc, char** argv) {
     }
     edgeopt_pool* pools[2] = {edgeopt_pool_create(1), edgeopt_pool_create(2)};
     if (!pools[0] || !pools[1]) return 1;
-    std::printf("cpu: %s; %u hardware threads; kernel: %s\n", cpu_model().c_str(),
+    std::printf("cpu: %s; %u hardware threads; kernel: %s; load average before: %s\n", cpu_model().c_str(),
                 unsigned(std::thread::hardware_concurrency()),
-                edgeopt_isa_name(edgeopt_isa_default(EDGEOPT_ADAM)));
+                edgeopt_isa_name(edgeopt_isa_default(EDGEOPT_ADAM)), load_average().c_str());
     const std::size_t stream_n = o.smoke ? 4096 : std::size_t{1} << 24;
     const double roof1 = triad_gbps(o, pools[0], stream_n), roof2 = triad_gbps(o, pools[1], stream_n);
     std::printf("stream triad %zu floats: 1 thread %.1f GB/s, 2 threads %.1f GB/s (%.2fx)\n\n", stream_n, roof1, roof2,
@@ -130,6 +138,7 @@ int main(int argc, char** argv) {
     }
     edgeopt_pool_destroy(pools[0]);
     edgeopt_pool_destroy(pools[1]);
+    std::printf("\nload average after: %s\n", load_average().c_str());
     if (failures) std::printf("%d steps failed\n", failures);
     return failures ? 1 : 0;
 }
