@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "edgeopt/edgeopt.hpp"
 #include "ranges_support.hpp"
 
 namespace {
@@ -326,4 +327,36 @@ TEST_CASE("a partial step updates its ranges as a whole step would and leaves th
             }
         }
     }
+}
+
+TEST_CASE("the C++ layer: step_begin/run/end, step_parallel and chunks on edgeopt::optimizer") {
+    const std::vector<std::size_t> sizes = {100, 37};
+    std::vector<float> p1(137), p2(137), g(137);
+    for (std::size_t i = 0; i < g.size(); ++i) {
+        p1[i] = p2[i] = 0.01f * float(i) - 0.5f;
+        g[i] = 0.02f * float(i % 13) - 0.1f;
+    }
+    std::vector<unsigned char> arena1(edgeopt::arena_bytes(2, {100, 37})), arena2(arena1.size());
+    edgeopt::optimizer whole, pieces;
+    const edgeopt::config config = edgeopt::defaults(EDGEOPT_ADAM);
+    REQUIRE(whole.init(config, sizes, arena1.data(), arena1.size()) == EDGEOPT_OK);
+    REQUIRE(pieces.init(config, sizes, arena2.data(), arena2.size()) == EDGEOPT_OK);
+    const edgeopt::tensor t1[] = {{p1.data(), g.data(), 100}, {p1.data() + 100, g.data() + 100, 37}};
+    const edgeopt::tensor t2[] = {{p2.data(), g.data(), 100}, {p2.data() + 100, g.data() + 100, 37}};
+    for (int s = 0; s < 3; ++s) REQUIRE(whole.step(t1) == EDGEOPT_OK);
+    edgeopt::step_plan plan;
+    REQUIRE(pieces.step_begin(t2, plan) == EDGEOPT_OK);
+    REQUIRE(pieces.step_run(plan, 90, 137) == EDGEOPT_OK);
+    REQUIRE(pieces.step_run(plan, 0, 90) == EDGEOPT_OK);
+    REQUIRE(pieces.step_end(plan) == EDGEOPT_OK);
+    const edgeopt::parallel_for pf{reversed_for, nullptr, 3};
+    REQUIRE(pieces.step_parallel(t2, pf) == EDGEOPT_OK);
+    edgeopt::step_chunks chunks;
+    REQUIRE(pieces.step_chunks_begin(t2, chunks) == EDGEOPT_OK);
+    bool done = false;
+    while (!done) REQUIRE(pieces.step_chunk(chunks, 50, done) == EDGEOPT_OK);
+    CHECK(pieces.step_count() == 3);
+    CHECK(std::memcmp(p1.data(), p2.data(), p1.size() * sizeof(float)) == 0);
+    CHECK(std::memcmp(whole.state(0, 0), pieces.state(0, 0), 100 * sizeof(float)) == 0);
+    CHECK(std::memcmp(whole.state(1, 1), pieces.state(1, 1), 37 * sizeof(float)) == 0);
 }

@@ -87,8 +87,9 @@ if want bench && [ -f bench/CMakeLists.txt ]; then
   tools/setup.sh host bench
   banner "benchmarks: smoke run"
   cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DEDGEOPT_BUILD_BENCH=ON >/dev/null
-  cmake --build build/bench --target edgeopt-bench -j"$jobs" >/dev/null
+  cmake --build build/bench --target edgeopt-bench edgeopt-bench-parallel -j"$jobs" >/dev/null
   if build/bench/bench/edgeopt-bench --smoke; then passed=$((passed + 1)); else failed+=("benchmark smoke run"); fi
+  if build/bench/bench/edgeopt-bench-parallel --smoke >/dev/null; then passed=$((passed + 1)); else failed+=("thread benchmark smoke run"); fi
 fi
 
 echo
