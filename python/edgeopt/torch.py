@@ -16,6 +16,7 @@ import tempfile
 import torch
 
 from edgeopt._dropin import DROP_INS, EdgeoptOptimizer
+from edgeopt._lib import ROUNDINGS
 from edgeopt._native import NAMES, Native, describe_image, newest_in_region, split_images
 from edgeopt._state import (algorithm_of, float32_params, group_dict, group_values, native_from_torch,
                             torch_states)
@@ -122,7 +123,7 @@ def load(path_or_bytes, optimizer, params=None):
             raise MismatchError("%s: the image holds no parameters (load with params=False)" % where)
         isa = None
         if isinstance(optimizer, EdgeoptOptimizer):  # rounding, seed and kernel are the object's, not state
-            head.config.param_rounding = ROUNDING_CODES[optimizer._rounding]
+            head.config.param_rounding = ROUNDINGS.index(optimizer._rounding)
             head.config.seed = optimizer._seed
             isa = optimizer._isa
         native = Native(head.config, head.lengths, isa)
@@ -136,8 +137,6 @@ def load(path_or_bytes, optimizer, params=None):
             for param, value in zip(group["params"], targets or []):
                 param.copy_(value)
 
-
-ROUNDING_CODES = {"nearest": 0, "stochastic": 1}
 
 
 def _apply(optimizer, algorithm, natives):

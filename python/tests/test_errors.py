@@ -3,8 +3,11 @@ parameters, not the optimizer's state or options, not the file."""
 import os
 import tempfile
 import unittest
+import warnings
 
 import torch
+
+import edgeopt
 
 import edgeopt.torch as et
 from edgeopt import CheckpointError, EdgeoptError, MismatchError, UnsupportedError
@@ -76,6 +79,14 @@ class Refusals(unittest.TestCase):
             et.Adam(make_params(), betas=(0.9, 1.5))
         with self.assertRaises(EdgeoptError):
             et.Adam(make_params(), state_dtype="f64")
+
+    def test_single_tensor_nadam_is_flagged(self):
+        nadam = torch.optim.NAdam(make_params())  # foreach=None: 1.13's single-tensor form on CPU
+        with self.assertWarns(edgeopt.ForeachWarning):
+            et.save(nadam, self.path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            et.save(torch.optim.NAdam(make_params(), foreach=True), self.path)
 
     def test_bad_gradients_step_nothing(self):
         self.device_params[0].grad = torch.zeros_like(self.device_params[0]).to_sparse()

@@ -95,7 +95,8 @@ static uint32_t bits_of(float value) {
     return bits;
 }
 
-/* Exactly `bytes` bytes of a file into buffer; false (with a message) else. */
+/* A file into buffer: exactly capacity bytes, or (bytes not NULL) up to
+ * capacity, the count in *bytes; false, with a message, otherwise. */
 static bool read_file(const char *dir, const char *name, const char *suffix, void *buffer, size_t capacity,
                       size_t *bytes) {
     char path[512];
