@@ -225,6 +225,7 @@ edgeopt_status edgeopt_step(edgeopt_optimizer* opt, const edgeopt_tensor* tensor
 edgeopt_status edgeopt_step_split(const edgeopt_step_plan* plan, size_t tasks, size_t index, size_t* begin,
                                   size_t* end) {
     if (!plan || !begin || !end) return EDGEOPT_ERR_NULL_POINTER;
+    if (plan->magic != begun_magic) return EDGEOPT_ERR_STEP_NOT_BEGUN;  // before trusting plan->opt
     const edgeopt_status valid = check_plan(plan->opt, plan);
     if (valid != EDGEOPT_OK) return valid;
     if (tasks == 0 || tasks > EDGEOPT_MAX_TASKS) return EDGEOPT_ERR_INVALID_TASKS;

@@ -183,6 +183,10 @@ TEST_CASE("every misuse of a step in pieces is refused by name and changes nothi
 
         refused(m, plan, EDGEOPT_ERR_STEP_NOT_BEGUN, [&] { return edgeopt_step_run(m.opt(), &plan, 0, total); });
         refused(m, plan, EDGEOPT_ERR_STEP_NOT_BEGUN, [&] { return edgeopt_step_end(m.opt(), &plan); });
+        refused(m, plan, EDGEOPT_ERR_STEP_NOT_BEGUN, [&] {
+            std::size_t b, e;
+            return edgeopt_step_split(&plan, 2, 0, &b, &e);
+        });
         refused(m, plan, EDGEOPT_ERR_NULL_POINTER, [&] { return edgeopt_step_begin(m.opt(), nullptr, m.count(), &plan); });
         refused(m, plan, EDGEOPT_ERR_TENSOR_COUNT_MISMATCH,
                 [&] { return edgeopt_step_begin(m.opt(), m.tensors(), m.count() - 1, &plan); });
