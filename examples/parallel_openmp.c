@@ -25,24 +25,28 @@ int main(void) {
     float* grads = malloc(N * sizeof(float));
     unsigned char* arenas[2] = {malloc(bytes), malloc(bytes)};
     edgeopt_optimizer opt[2];
-    for (int k = 0; k < 2; ++k) {
-        if (!params[k] || !arenas[k] || !grads) return 1;
+    edgeopt_status status = params[0] && params[1] && grads && arenas[0] && arenas[1] ? EDGEOPT_OK : EDGEOPT_ERR_NULL_POINTER;
+    for (int k = 0; k < 2 && status == EDGEOPT_OK; ++k) {
         for (size_t i = 0; i < N; ++i) params[k][i] = (float)(i % 977) / 977.0f - 0.5f;
-        if (edgeopt_init(&opt[k], &config, &length, 1, arenas[k], bytes) != EDGEOPT_OK) return 1;
+        status = edgeopt_init(&opt[k], &config, &length, 1, arenas[k], bytes);
     }
     const edgeopt_parallel_for pf = {openmp_for, NULL, (size_t)omp_get_max_threads()};
-    edgeopt_status status = EDGEOPT_OK;
     for (int step = 0; step < 10 && status == EDGEOPT_OK; ++step) {
         for (size_t i = 0; i < N; ++i) grads[i] = params[0][i] - 0.25f;
         const edgeopt_tensor serial = {params[0], grads, N}, parallel = {params[1], grads, N};
         status = edgeopt_step(&opt[0], &serial, 1);
         if (status == EDGEOPT_OK) status = edgeopt_step_parallel(&opt[1], &parallel, 1, &pf);
     }
-    if (status != EDGEOPT_OK) {
+    const int same = status == EDGEOPT_OK && memcmp(params[0], params[1], N * sizeof(float)) == 0 &&
+                     memcmp(arenas[0], arenas[1], bytes) == 0;
+    if (status != EDGEOPT_OK)
         printf("edgeopt: %s\n", edgeopt_status_message(status));
-        return 1;
+    else
+        printf("OpenMP, %zu tasks: %s\n", pf.tasks, same ? "the same bits as edgeopt_step" : "DIFFERENT from edgeopt_step");
+    for (int k = 0; k < 2; ++k) {
+        free(params[k]);
+        free(arenas[k]);
     }
-    const int same = memcmp(params[0], params[1], N * sizeof(float)) == 0 && memcmp(arenas[0], arenas[1], bytes) == 0;
-    printf("OpenMP, %zu tasks: %s\n", pf.tasks, same ? "the same bits as edgeopt_step" : "DIFFERENT from edgeopt_step");
+    free(grads);
     return same ? 0 : 1;
 }

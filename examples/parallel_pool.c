@@ -31,18 +31,31 @@ static int model_init(struct model* m, const edgeopt_config* config, float* cons
     return edgeopt_init(&m->opt, config, lengths, COUNT, m->arena, bytes) == EDGEOPT_OK;
 }
 
+static void model_free(struct model* m) {
+    edgeopt_destroy(&m->opt);
+    for (int t = 0; t < COUNT; ++t) free(m->params[t]);
+    free(m->arena);
+}
+
 int main(int argc, char** argv) {
     const size_t threads = argc > 1 ? (size_t)atoi(argv[1]) : 2;
     edgeopt_config config = edgeopt_defaults(EDGEOPT_ADAM);
     config.adam.lr = 1e-3;
-    float* grads[COUNT];
-    for (int t = 0; t < COUNT; ++t) grads[t] = malloc(lengths[t] * sizeof(float));
+    float* grads[COUNT] = {NULL, NULL, NULL, NULL};
+    int ready = 1;
+    for (int t = 0; t < COUNT; ++t) ready = ready && (grads[t] = malloc(lengths[t] * sizeof(float))) != NULL;
     struct model serial, parallel;
-    if (!model_init(&serial, &config, grads) || !model_init(&parallel, &config, grads)) return 1;
-
+    memset(&serial, 0, sizeof serial); /* model_free() may follow any failure */
+    memset(&parallel, 0, sizeof parallel);
+    ready = ready && model_init(&serial, &config, grads) && model_init(&parallel, &config, grads);
     /* Created once; every step reuses its threads. */
-    edgeopt_pool* pool = edgeopt_pool_create(threads);
-    if (!pool) return 1;
+    edgeopt_pool* pool = ready ? edgeopt_pool_create(threads) : NULL;
+    if (!pool) {
+        model_free(&serial);
+        model_free(&parallel);
+        for (int t = 0; t < COUNT; ++t) free(grads[t]);
+        return 1;
+    }
     const edgeopt_parallel_for pf = edgeopt_pool_parallel_for(pool);
     edgeopt_status status = EDGEOPT_OK;
     for (int step = 0; step < 20 && status == EDGEOPT_OK; ++step) {
@@ -52,13 +65,15 @@ int main(int argc, char** argv) {
         if (status == EDGEOPT_OK) status = edgeopt_step(&serial.opt, serial.tensors, COUNT);
     }
     edgeopt_pool_destroy(pool);
-    if (status != EDGEOPT_OK) {
-        printf("edgeopt: %s\n", edgeopt_status_message(status));
-        return 1;
-    }
-    int same = 1;
+    int same = status == EDGEOPT_OK;
     for (int t = 0; t < COUNT; ++t) same = same && memcmp(serial.params[t], parallel.params[t], lengths[t] * sizeof(float)) == 0;
-    printf("%zu threads, %llu steps: %s\n", threads, (unsigned long long)edgeopt_step_count(&parallel.opt),
-           same ? "the same bits as edgeopt_step" : "DIFFERENT from edgeopt_step");
+    if (status != EDGEOPT_OK)
+        printf("edgeopt: %s\n", edgeopt_status_message(status));
+    else
+        printf("%zu threads, %llu steps: %s\n", threads, (unsigned long long)edgeopt_step_count(&parallel.opt),
+               same ? "the same bits as edgeopt_step" : "DIFFERENT from edgeopt_step");
+    model_free(&serial);
+    model_free(&parallel);
+    for (int t = 0; t < COUNT; ++t) free(grads[t]);
     return same ? 0 : 1;
 }
