@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "edgeopt/checkpoint.h"
 #include "edgeopt/edgeopt.hpp"
 #include "ranges_support.hpp"
 
@@ -234,6 +235,17 @@ TEST_CASE("every misuse of a step in pieces is refused by name and changes nothi
         REQUIRE(edgeopt_step_begin(m.opt(), m.tensors(), m.count(), &plan) == EDGEOPT_OK);
         REQUIRE(edgeopt_set_step_count(m.opt(), 0, 1.0) == EDGEOPT_OK);
         refused(m, plan, EDGEOPT_ERR_CHANGED_MID_STEP, [&] { return edgeopt_step_end(m.opt(), &plan); });
+
+        // A checkpoint read mid-step (the same image: still a change of state).
+        REQUIRE(edgeopt_step_begin(m.opt(), m.tensors(), m.count(), &plan) == EDGEOPT_OK);
+        std::vector<unsigned char> image(edgeopt_checkpoint_bytes(m.opt(), 0));
+        std::size_t image_bytes = 0;
+        REQUIRE(edgeopt_checkpoint_write(m.opt(), nullptr, 0, nullptr, 0, image.data(), image.size(), &image_bytes) ==
+                EDGEOPT_OK);
+        REQUIRE(edgeopt_step_run(m.opt(), &plan, 0, 0) == EDGEOPT_OK);  // the write changed nothing
+        REQUIRE(edgeopt_checkpoint_read(m.opt(), nullptr, 0, nullptr, 0, nullptr, image.data(), image_bytes) ==
+                EDGEOPT_OK);
+        refused(m, plan, EDGEOPT_ERR_CHANGED_MID_STEP, [&] { return edgeopt_step_run(m.opt(), &plan, 0, total); });
 
         // A plan for an earlier step: begun, then the optimizer stepped on.
         REQUIRE(edgeopt_step_begin(m.opt(), m.tensors(), m.count(), &plan) == EDGEOPT_OK);
