@@ -3,6 +3,7 @@
 # The whole test suite, as CI runs it:
 #   1. host build, ctest once per x86 kernel (EDGEOPT_ISA forces it);
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build, ctest;
+#      ThreadSanitizer build of the threaded tests (test_parallel, the pool example);
 #   3. aarch64 and armv7 cross builds, ctest under qemu-user;
 #   4. Cortex-M4F and Cortex-M55 firmware builds, ctest under qemu-system-arm;
 #   5. the Python package (python/edgeopt) against Debian's torch 1.13: the
@@ -13,10 +14,10 @@
 #      FetchContent, aarch64, armhf and Cortex-M consumers.
 # Installs missing Debian packages when run as root (else names them).
 #   tools/test.sh            everything
-#   tools/test.sh host       only stage 1 (also: asan, cross, firmware, python, bench, package)
+#   tools/test.sh host       only stage 1 (also: asan, tsan, cross, firmware, python, bench, package)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-all_stages="host asan cross firmware python bench package"
+all_stages="host asan tsan cross firmware python bench package"
 stages=("${@:-$all_stages}")
 stages=(${stages[*]})
 for stage in "${stages[@]}"; do
@@ -57,6 +58,11 @@ if want asan; then
   banner "host: AddressSanitizer + UndefinedBehaviorSanitizer"
   run_preset host-asan
 fi
+if want tsan; then
+  tools/setup.sh host data
+  banner "host: ThreadSanitizer (threaded tests)"
+  run_preset host-tsan
+fi
 if want cross; then
   tools/setup.sh host cross
   for preset in aarch64 armv7; do
@@ -94,8 +100,9 @@ if want bench && [ -f bench/CMakeLists.txt ]; then
   tools/setup.sh host bench
   banner "benchmarks: smoke run"
   cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DEDGEOPT_BUILD_BENCH=ON >/dev/null
-  cmake --build build/bench --target edgeopt-bench -j"$jobs" >/dev/null
+  cmake --build build/bench --target edgeopt-bench edgeopt-bench-parallel -j"$jobs" >/dev/null
   if build/bench/bench/edgeopt-bench --smoke; then passed=$((passed + 1)); else failed+=("benchmark smoke run"); fi
+  if build/bench/bench/edgeopt-bench-parallel --smoke >/dev/null; then passed=$((passed + 1)); else failed+=("thread benchmark smoke run"); fi
 fi
 
 if want package; then

@@ -73,6 +73,8 @@ const edgeopt::cli::program finetune_program = {
      {"--state-dtype", "D", "optimizer state as f32 (default), bf16, f16 or q8 (8-bit blocks)"},
      {"--param-dtype", "D", "weights stored as f32 (default), bf16 or f16; the model reads them widened"},
      {"--rounding", "R", "how bf16 weights are rounded: nearest (default) or stochastic"},
+     {"--update-last-rows", "N", "partial update: only the output layer's last N rows (of 128)" NEXT_LINE
+                                 "and its bias are trained, through edgeopt_step_run"},
      {"--bowl-svg", "FILE", "only draw the optimizers' paths on the bowl into FILE and exit" NEXT_LINE
                             "(no data set, no training): docs/bowl_paths.svg comes from this"}}};
 #undef NEXT_LINE
@@ -146,6 +148,8 @@ std::string apply_option(const std::string& flag, const char* value, command_lin
         if (!edgeopt_dtype_parse(value, &dtype) || (!state && dtype == EDGEOPT_Q8))
             return flag + " is f32, bf16, f16" + (state ? " or q8" : "") + "; got '" + value + "'";
         (state ? cl.run.state_dtype : cl.run.param_dtype) = dtype;
+    } else if (flag == "--update-last-rows") {
+        return integer(1, 128, cl.run.update_last_rows);  // the hidden units (mlp.hpp)
     } else if (flag == "--rounding") {
         const std::string r = value;
         if (r != "nearest" && r != "stochastic")
