@@ -9,6 +9,14 @@ include(CMakePackageConfigHelpers)
 set(EDGEOPT_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/edgeopt
     CACHE STRING "Where edgeoptConfig.cmake is installed (relative to the prefix)")
 
+# The hosted thread pool (edgeopt/pool.h) is edgeopt::pool for consumers too.
+if(TARGET edgeopt_pool)
+  set_target_properties(edgeopt_pool PROPERTIES EXPORT_NAME pool)
+  list(APPEND EDGEOPT_EXPORTED_TARGETS edgeopt_pool)
+  set(EDGEOPT_CONFIG_NEEDS_THREADS ON)
+else()
+  set(EDGEOPT_CONFIG_NEEDS_THREADS OFF)
+endif()
 install(TARGETS ${EDGEOPT_EXPORTED_TARGETS} EXPORT edgeoptTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}

@@ -76,6 +76,7 @@ find_package_prefix() {
     -DEDGEOPT_EXPECT_SHARED=ON
   "$work/find_package/consumer"
   "$work/find_package/consumer_c99"
+  "$work/find_package/consumer_pool" 3
   "$work/find_package/consumer_shared"
   ldd "$work/find_package/consumer_shared" | grep -q "libedgeopt.so.0 => $work/prefix/"
 }
