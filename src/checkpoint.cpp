@@ -137,18 +137,23 @@ std::uint32_t layout_word(const edgeopt_config& config) {
     return word;
 }
 
+// Only for a word valid_layout_word() accepted (or layout_word() made).
 arena::layout layout_of_word(std::uint32_t word) {
     arena::layout l{word & 0xFFu, {}};
     for (unsigned k = 0; k < 3; ++k) l.dtype[k] = static_cast<edgeopt_dtype>((word >> (8 + 4 * k)) & 0xFu);
     return l;
 }
 
+// Checks the nibbles as integers: a nibble past the last edgeopt_dtype must
+// never become one (an enum holding an unlisted value is UB), and this runs
+// on untrusted bytes, before the CRC.
 bool valid_layout_word(std::uint32_t word, std::uint32_t version) {
-    const arena::layout l = layout_of_word(word);
-    if (l.mask > 7u || (word >> 20) != 0 || (version < 2 && word > 7u)) return false;
+    const std::uint32_t mask = word & 0xFFu;
+    if (mask > 7u || (word >> 20) != 0 || (version < 2 && word > 7u)) return false;
     for (unsigned k = 0; k < 3; ++k) {
-        const bool used = (l.mask & (1u << k)) != 0;
-        if (l.dtype[k] >= EDGEOPT_DTYPE_COUNT || (!used && l.dtype[k] != EDGEOPT_F32)) return false;
+        const bool used = (mask & (1u << k)) != 0;
+        const std::uint32_t dtype = (word >> (8 + 4 * k)) & 0xFu;
+        if (dtype >= static_cast<std::uint32_t>(EDGEOPT_DTYPE_COUNT) || (!used && dtype != EDGEOPT_F32)) return false;
     }
     return true;
 }
@@ -620,7 +625,9 @@ void describe(const contents& c, unsigned slot, edgeopt_checkpoint_info* out) {
     std::memset(&info, 0, sizeof info);
     info.format_version = c.version;
     info.sequence = c.sequence;
-    info.algorithm = static_cast<edgeopt_algorithm>(c.algorithm);
+    // An algorithm this library does not list stays 0: an enum must not hold it.
+    const bool listed = c.algorithm >= EDGEOPT_SGD && c.algorithm <= EDGEOPT_LION;
+    info.algorithm = listed ? static_cast<edgeopt_algorithm>(c.algorithm) : static_cast<edgeopt_algorithm>(0);
     info.step = c.step;
     info.tensor_count = c.count;
     info.blob_bytes = c.blob_bytes;
@@ -836,6 +843,18 @@ edgeopt_status edgeopt_checkpoint_save(const edgeopt_optimizer* opt, const edgeo
     const std::size_t base = slot * bytes;
 
     if (storage->erase && !storage->erase(storage->context, base, used)) return EDGEOPT_ERR_CHECKPOINT_TRUNCATED;
+    if (!storage->erase) {
+        // Without an erase, the slot's old bytes stay under the new ones, and
+        // a cut save could complete an old image the application had damaged
+        // or deleted (a rewritten magic under its old commit record): so first
+        // zero the header (no image) and the new record's place (no commit).
+        // From then on only the new commit record can commit this slot.
+        const unsigned char zeros[commit_bytes] = {};
+        static_assert(commit_bytes >= header_bytes && commit_bytes % write_align == 0, "one aligned write each");
+        if (!storage->write(storage->context, base, zeros, commit_bytes) ||
+            !storage->write(storage->context, base + round_up(image), zeros, commit_bytes))
+            return EDGEOPT_ERR_CHECKPOINT_TRUNCATED;
+    }
     image_sink sink(*storage, base);
     const std::uint32_t crc = encode(sink, *opt, tensors, blob, blob_bytes, f.sequence, image);
     if (!sink.finish()) return EDGEOPT_ERR_CHECKPOINT_TRUNCATED;

@@ -627,6 +627,31 @@ TEST_CASE("checkpoint: every single-bit flip is caught") {
                               << " TRUNCATED (size fields), 0 accepted");
 }
 
+// Issue 14: a dtype nibble past the last edgeopt_dtype was turned into an
+// edgeopt_dtype (undefined behaviour) before the CRC was checked.
+TEST_CASE("checkpoint: a layout word with an unlisted dtype is corrupt, before any CRC") {
+    unsigned char image[36] = {};
+    put32(image, EDGEOPT_CHECKPOINT_MAGIC);
+    image[4] = 2;   // version
+    image[6] = 32;  // header bytes; payload 0
+    put32(image + 20, 0x0000FD03u);  // slots 0 and 1 used, dtypes 13 and 15
+    edgeopt_checkpoint_info info;
+    CHECK(edgeopt_checkpoint_image_info(image, sizeof image, &info) == EDGEOPT_ERR_CHECKPOINT_CORRUPT);
+    reseal(image);  // with a valid CRC too
+    CHECK(edgeopt_checkpoint_image_info(image, sizeof image, &info) == EDGEOPT_ERR_CHECKPOINT_CORRUPT);
+    for (std::uint32_t nibble = 4; nibble < 16; ++nibble) {
+        put32(image + 20, 0x1u | nibble << 8);
+        reseal(image);
+        CAPTURE(nibble);
+        CHECK(edgeopt_checkpoint_image_info(image, sizeof image, &info) == EDGEOPT_ERR_CHECKPOINT_CORRUPT);
+        rig r(edgeopt_defaults(EDGEOPT_ADAGRAD), {4});
+        const untouched guard(r);
+        const bytes copy(image, image + sizeof image);
+        CHECK(read_image(r, copy, nullptr, false) == EDGEOPT_ERR_CHECKPOINT_CORRUPT);
+        CHECK(guard.holds());
+    }
+}
+
 TEST_CASE("checkpoint: write() refuses a short buffer without writing") {
     rig r(edgeopt_defaults(EDGEOPT_RMSPROP), small_lengths);
     const std::size_t size = edgeopt_checkpoint_bytes(&r.opt, 4);
@@ -833,10 +858,24 @@ struct cut_tally {
 
 // Saves `saver` (with `blob`) over `region` with the power cut after every
 // possible byte of erase and write.  After each cut a fresh optimizer loads
-// the region: it must get `previous` (nullptr: EMPTY) unless the commit record
-// is complete, and then exactly the new image.
+// the region: unless the commit record is complete (then exactly the new
+// image) it must get `previous`, or -- with previous null -- what it loaded
+// before the save: the same image, the same EMPTY, or for a region whose
+// only committed images the application damaged (CORRUPT before) CORRUPT or
+// EMPTY, with nothing restored.  Never another, older image.
 void cut_everywhere(rig& saver, const bytes& blob, const flash& region, const snapshot* previous, cut_tally& tally) {
     const snapshot next = take(saver, blob);
+    snapshot before_image;
+    edgeopt_status before = EDGEOPT_OK;
+    {
+        flash probe = region;
+        fresh back(saver.config, saver.lengths);
+        bytes blob_back;
+        before = load(back, probe, &blob_back);
+        if (before == EDGEOPT_OK) before_image = take(back, blob_back);
+        if (previous) REQUIRE((before == EDGEOPT_OK && before_image == *previous));
+        if (!previous && before == EDGEOPT_OK) previous = &before_image;
+    }
     flash whole = region;
     whole.spent = 0;
     REQUIRE(save(saver, whole, blob) == EDGEOPT_OK);
@@ -857,7 +896,8 @@ void cut_everywhere(rig& saver, const bytes& blob, const flash& region, const sn
         const untouched guard(back);
         bytes blob_back;
         const edgeopt_status loaded = load(back, cut, &blob_back);
-        const bool committed = std::equal(cut.memory.begin() + static_cast<long>(record_at),
+        // (Before the record's write began, equal bytes there are an old record: not this save's.)
+        const bool committed = k > record_start && std::equal(cut.memory.begin() + static_cast<long>(record_at),
                                           cut.memory.begin() + static_cast<long>(record_at + 32),
                                           whole.memory.begin() + static_cast<long>(record_at));
         ++tally.cuts;
@@ -870,7 +910,8 @@ void cut_everywhere(rig& saver, const bytes& blob, const flash& region, const sn
             CHECK(take(back, blob_back) == *previous);
             ++tally.previous;
         } else {
-            CHECK(loaded == EDGEOPT_ERR_CHECKPOINT_EMPTY);
+            if (before == EDGEOPT_ERR_CHECKPOINT_EMPTY) CHECK(loaded == EDGEOPT_ERR_CHECKPOINT_EMPTY);
+            else CHECK((loaded == EDGEOPT_ERR_CHECKPOINT_CORRUPT || loaded == EDGEOPT_ERR_CHECKPOINT_EMPTY));
             CHECK(guard.holds());
             ++tally.empty;
         }
@@ -922,6 +963,87 @@ TEST_CASE("checkpoint: a power cut after any byte of a save never loses the last
     MESSAGE("no erase + silent cuts: " << overwritten.cuts << " cuts -> " << overwritten.previous << " previous, "
                                        << overwritten.next << " new, " << overwritten.empty
                                        << " empty (first save), 0 errors or mixed");
+}
+
+// Issue 14, as reported: storage without erase (RAM/FRAM); save at step 3
+// into A; the application clears A's magic, so nothing is committed; one
+// step; a save whose writes fail after 4 bytes rewrote A's magic, and the
+// step-3 image came back -- neither the state before the save nor the new one.
+TEST_CASE("checkpoint: a cut save over a slot the application cleared does not bring its old image back") {
+    rig r(edgeopt_defaults(EDGEOPT_ADAM), small_lengths);
+    flash f(region_for(r, 0));
+    f.with_erase = false;
+    r.steps(3);
+    REQUIRE(save(r, f, {}) == EDGEOPT_OK);
+    std::memset(f.memory.data(), 0, 4);  // slot A's magic
+    edgeopt_checkpoint_info info;
+    const edgeopt_checkpoint_storage s = f.storage();
+    REQUIRE(edgeopt_checkpoint_newest(&s, &info) == EDGEOPT_ERR_CHECKPOINT_EMPTY);
+    r.steps(1);
+    f.budget = 4;
+    CHECK(save(r, f, {}) == EDGEOPT_ERR_CHECKPOINT_TRUNCATED);
+    f.budget = -1;
+    CHECK(edgeopt_checkpoint_newest(&s, &info) == EDGEOPT_ERR_CHECKPOINT_EMPTY);
+    fresh back(edgeopt_defaults(EDGEOPT_ADAM));
+    const untouched guard(back);
+    CHECK(load(back, f) == EDGEOPT_ERR_CHECKPOINT_EMPTY);
+    CHECK(guard.holds());
+}
+
+namespace {
+
+// What an application may do to a region between saves.
+enum class damage { none, deleted, flipped, half_erased };
+
+void apply(damage d, flash& f, unsigned slot) {
+    const slot_view v = view(f, slot);
+    switch (d) {
+        case damage::none: break;
+        case damage::deleted: std::memset(f.memory.data() + v.base, 0, 4); break;  // the magic
+        case damage::flipped: f.memory[v.base + v.image / 2] ^= 0x20; break;
+        case damage::half_erased:  // an erase of the image's second half that was cut short
+            std::fill(f.memory.begin() + static_cast<long>(v.base + v.image / 2),
+                      f.memory.begin() + static_cast<long>(v.base + v.image), 0xFF);
+            break;
+    }
+}
+
+}  // namespace
+
+TEST_CASE("checkpoint: a power cut after any byte of a save over images the application damaged") {
+    cut_tally tally;
+    const damage kinds[] = {damage::deleted, damage::flipped, damage::half_erased};
+    const edgeopt_config configs[] = {edgeopt_defaults(EDGEOPT_ADAM), edgeopt_defaults(EDGEOPT_LION)};
+    for (const edgeopt_config& config : configs) {
+        for (int mode = 0; mode < 2; ++mode) {
+            for (int saves_before = 1; saves_before <= 2; ++saves_before) {
+                for (unsigned damaged = 0; damaged < static_cast<unsigned>(saves_before); ++damaged) {
+                    for (damage kind : kinds) {
+                        CAPTURE(mode);
+                        CAPTURE(saves_before);
+                        CAPTURE(damaged);
+                        CAPTURE(static_cast<int>(kind));
+                        rig saver(config, small_lengths);
+                        flash region(region_for(saver, 16));
+                        region.with_erase = mode == 0;
+                        region.report_failure = mode == 0;
+                        for (int k = 0; k < saves_before; ++k) {
+                            saver.steps(1);
+                            REQUIRE(save(saver, region, blob_for(static_cast<std::uint64_t>(k), 8)) == EDGEOPT_OK);
+                        }
+                        apply(kind, region, damaged);
+                        // The same state saved again (its image equals the damaged one but
+                        // for the sequence), and after a step.
+                        cut_everywhere(saver, blob_for(1, 8), region, nullptr, tally);
+                        saver.steps(1);
+                        cut_everywhere(saver, blob_for(2, 16), region, nullptr, tally);
+                    }
+                }
+            }
+        }
+    }
+    MESSAGE("damaged regions: " << tally.cuts << " cuts -> " << tally.previous << " previous, " << tally.next
+                                << " new, " << tally.empty << " nothing loadable (as before the save)");
 }
 
 TEST_CASE("checkpoint: a cut in the middle of the commit record keeps the previous image") {
