@@ -261,7 +261,9 @@ void expect_untouched(rig& r, edgeopt_status expected, Call&& call) {
 using call_list = std::vector<std::pair<const char*, std::function<edgeopt_status()>>>;
 
 void expect_all_untouched(rig& r, edgeopt_status expected, const call_list& calls) {
-    for (const auto& [what, call] : calls) {
+    for (const auto& entry : calls) {  // (no structured binding: clang 14 cannot capture one in INFO)
+        const char* what = entry.first;
+        const auto& call = entry.second;
         INFO(what);
         expect_untouched(r, expected, call);
     }
@@ -433,7 +435,8 @@ TEST_CASE("nesterov needs momentum and no dampening") {
     rig live(valid_config(EDGEOPT_SGD));
     live.config.sgd.momentum = 0.9;
     live.start();
-    for (auto [momentum, dampening] : {std::pair{0.0, 0.0}, std::pair{0.9, 0.1}, std::pair{0.0, 0.1}}) {
+    for (auto md : {std::pair{0.0, 0.0}, std::pair{0.9, 0.1}, std::pair{0.0, 0.1}}) {
+        const double momentum = md.first, dampening = md.second;
         CAPTURE(momentum);
         CAPTURE(dampening);
         edgeopt_config config = valid_config(EDGEOPT_SGD);
@@ -614,7 +617,9 @@ TEST_CASE("set_config refuses options that need another state layout, modifying 
         // Another algorithm, even with the same number of slots.
         {adam, adamw},        {adam, valid_config(EDGEOPT_NADAM)}, {sgd_momentum, valid_config(EDGEOPT_LION)},
         {valid_config(EDGEOPT_ADAGRAD), valid_config(EDGEOPT_LION)}};
-    for (const auto& [from, to] : changes) {
+    for (const auto& change : changes) {
+        const edgeopt_config& from = change.first;
+        const edgeopt_config& to = change.second;
         INFO(edgeopt_algorithm_name(from.algorithm), " -> ", edgeopt_algorithm_name(to.algorithm));
         rig r(from);
         r.start();
@@ -892,7 +897,9 @@ TEST_CASE("defaults are torch's") {
         INFO(edgeopt_algorithm_name(expected.algorithm));
         edgeopt_config c = edgeopt_defaults(expected.algorithm);
         CHECK_EQ(c.algorithm, expected.algorithm);
-        for (const auto& [name, value] : expected.values) {
+        for (const auto& field : expected.values) {
+            const auto& name = field.first;
+            const auto& value = field.second;
             INFO(name);
             const double got = field_of(c, name);
             CHECK((std::isnan(value) ? std::isnan(got) : got == value));
