@@ -27,6 +27,10 @@ TEST_CASE("case file: a well-formed file parses") {
     CHECK(parse_error(header + "grad 0.5 0.25\nlr 0.2\ngrad 1 1\nexpect 0.7 1.7\n") == "accepted");
 }
 
+TEST_CASE("case file: an empty file names line 1") {  // found by fuzz_case_file: it said "line 0"
+    CHECK(parse_error("") == "line 1: no 'optimizer' line");
+}
+
 TEST_CASE("case file: an embedded NUL byte is an error on its line") {
     using namespace std::string_literals;
     CHECK(parse_error(header + "grad 1\0junk 2\n"s) == "line 3: a NUL byte at column 7");

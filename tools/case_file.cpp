@@ -241,6 +241,7 @@ bool parse(std::istream& in, replay_case& out, std::string& error) {
             return fail("unknown keyword '" + keyword + "'");
         }
     }
+    if (line == 0) line = 1;  // an empty file: its first line is missing
     if (!have_optimizer) return fail("no 'optimizer' line");
     if (!have_params) return fail("no 'params' line");
     if (pending_lr) {
