@@ -2,15 +2,18 @@
 # The whole test suite, as CI runs it:
 #   1. host build, ctest once per x86 kernel (EDGEOPT_ISA forces it);
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build, ctest;
+#   2b. the same with clang (its UBSan adds -fsanitize=enum), ctest once;
+#   2c. libFuzzer fuzzers (tests/fuzz/) built with clang + ASan/UBSan, each
+#       run EDGEOPT_FUZZ_SECONDS (default 60) from its committed corpus;
 #   3. aarch64 and armv7 cross builds, ctest under qemu-user;
 #   4. Cortex-M4F and Cortex-M55 firmware builds, ctest under qemu-system-arm;
 #   5. benchmarks built and run in smoke mode (never timed against a target).
 # Installs missing Debian packages when run as root (else names them).
 #   tools/test.sh            everything
-#   tools/test.sh host       only stage 1 (also: asan, cross, firmware, bench)
+#   tools/test.sh host       only stage 1 (also: asan, clang, fuzz, cross, firmware, bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-stages=("${@:-host asan cross firmware bench}")
+stages=("${@:-host asan clang fuzz cross firmware bench}")
 stages=(${stages[*]})
 jobs=$(nproc)
 failed=()
@@ -43,6 +46,16 @@ if want asan; then
   tools/setup.sh host data
   banner "host: AddressSanitizer + UndefinedBehaviorSanitizer"
   run_preset host-asan
+fi
+if want clang; then
+  tools/setup.sh host clang data
+  banner "host with clang: AddressSanitizer + UndefinedBehaviorSanitizer (with -fsanitize=enum)"
+  run_preset host-clang-asan
+fi
+if want fuzz; then
+  tools/setup.sh host clang
+  banner "fuzzers: clang + libFuzzer + ASan/UBSan, ${EDGEOPT_FUZZ_SECONDS:-60} s each"
+  if tests/fuzz/run.sh "${EDGEOPT_FUZZ_SECONDS:-60}"; then passed=$((passed + 1)); else failed+=("fuzzers"); fi
 fi
 if want cross; then
   tools/setup.sh host cross
