@@ -73,6 +73,17 @@ bool all_f32(const edgeopt_tensor& t, const arena::layout& layout) {
     return t.param_dtype == EDGEOPT_F32 && t.grad_dtype == EDGEOPT_F32 && layout.all_f32();
 }
 
+// False if a q8 slot of this tensor holds NaN or Inf.  A q8 block's scale is
+// its largest magnitude, so a non-finite value anywhere in the block makes
+// the scale non-finite: scanning the scales (1 float per 64 values) suffices.
+bool q8_finite(const arena::layout& layout, void* const (&slots)[3], std::size_t length) {
+    const std::size_t blocks = (length + kernel::q8_block - 1) / kernel::q8_block;
+    for (unsigned k = 0; k < 3; ++k)
+        if (slots[k] && layout.dtype[k] == EDGEOPT_Q8 && !train::finite_f32(kernel::q8_scales(slots[k]), blocks))
+            return false;
+    return true;
+}
+
 template <class Opt>
 void run_step(edgeopt_optimizer& opt, const kernel::table& kernels, const edgeopt_tensor* tensors) {
     const std::uint64_t t = opt.step + 1;
@@ -80,6 +91,7 @@ void run_step(edgeopt_optimizer& opt, const kernel::table& kernels, const edgeop
     const typename Opt::coeffs coeffs = Opt::at_step(opt.config, t, mu_product);
     const arena::layout layout = layout_of(opt.config);
     unsigned char* cursor = opt.state;
+    bool nonfinite_q8 = false;
     for (std::size_t i = 0; i < opt.tensor_count; ++i) {
         const edgeopt_tensor& tensor = tensors[i];
         void* slots[3];
@@ -97,8 +109,10 @@ void run_step(edgeopt_optimizer& opt, const kernel::table& kernels, const edgeop
                 tensor.grad_dtype, {layout.dtype[0], layout.dtype[1], layout.dtype[2]}, stochastic,
                 kernel::random_key::of(opt.config.seed, t, i), tensor.length};
             kernels.typed.get<Opt>()(coeffs, streams);
+            nonfinite_q8 = nonfinite_q8 || !q8_finite(layout, slots, tensor.length);
         }
     }
+    if (nonfinite_q8) ++opt.q8_nonfinite_steps;
     opt.step = t;
     opt.nadam_mu_product = mu_product;
 }
@@ -180,6 +194,10 @@ edgeopt_status edgeopt_step(edgeopt_optimizer* opt, const edgeopt_tensor* tensor
     return EDGEOPT_OK;
 }
 
+uint64_t edgeopt_q8_nonfinite_count(const edgeopt_optimizer* opt) {
+    return initialized(opt) ? opt->q8_nonfinite_steps : 0;
+}
+
 edgeopt_status edgeopt_set_lr(edgeopt_optimizer* opt, double lr) {
     if (!opt) return EDGEOPT_ERR_NULL_POINTER;
     if (!initialized(opt)) return EDGEOPT_ERR_NOT_INITIALIZED;
@@ -214,6 +232,7 @@ edgeopt_status edgeopt_reset(edgeopt_optimizer* opt) {
     if (!initialized(opt)) return EDGEOPT_ERR_NOT_INITIALIZED;
     opt->step = 0;
     opt->nadam_mu_product = 1.0;
+    opt->q8_nonfinite_steps = 0;
     fill_initial_state(*opt);
     return EDGEOPT_OK;
 }

@@ -8,6 +8,8 @@
 #define N 10
 
 static unsigned char arena[EDGEOPT_ARENA_BYTES_1(2, N)];
+/* Sizes that would wrap are 0 (issue 14: this was 127); a constant check. */
+_Static_assert(EDGEOPT_ARENA_BYTES_1(1, (size_t)1 << (sizeof(size_t) * 8 - 2)) == 0, "wraps to 0");
 
 static int failures = 0;
 
