@@ -282,6 +282,34 @@ edgeopt_status edgeopt_state_read(const edgeopt_optimizer* opt, size_t tensor, u
     return EDGEOPT_OK;
 }
 
+edgeopt_status edgeopt_state_write(edgeopt_optimizer* opt, size_t tensor, unsigned slot, const float* values) {
+    if (!opt || !values) return EDGEOPT_ERR_NULL_POINTER;
+    if (!initialized(opt)) return EDGEOPT_ERR_NOT_INITIALIZED;
+    if (tensor >= opt->tensor_count || slot >= 3 || !(slot_mask(opt->config) & (1u << slot)))
+        return EDGEOPT_ERR_NO_SUCH_STATE;
+    const std::size_t length = opt->lengths[tensor];
+    if (train::overlap(values, length * sizeof(float), opt->arena, opt->arena_bytes)) return EDGEOPT_ERR_OVERLAP;
+    void* data = slot_data(opt, tensor, slot);
+    if (data) kernel::write_state(data, opt->config.state_dtype[slot], length, values);
+    return EDGEOPT_OK;
+}
+
+edgeopt_status edgeopt_set_step_count(edgeopt_optimizer* opt, uint64_t step, double nadam_mu_product) {
+    if (!opt) return EDGEOPT_ERR_NULL_POINTER;
+    if (!initialized(opt)) return EDGEOPT_ERR_NOT_INITIALIZED;
+    // Πₜ is a product of factors in [0, 1): exactly 1 before any, and for
+    // algorithms that keep none.
+    const bool must_be_one = step == 0 || opt->config.algorithm != EDGEOPT_NADAM;
+    if (!(nadam_mu_product >= 0.0 && nadam_mu_product <= 1.0) || (must_be_one && nadam_mu_product != 1.0) ||
+        step == UINT64_MAX)
+        return EDGEOPT_ERR_INVALID_STEP;
+    opt->step = step;
+    opt->nadam_mu_product = nadam_mu_product;
+    return EDGEOPT_OK;
+}
+
+double edgeopt_nadam_mu_product(const edgeopt_optimizer* opt) { return initialized(opt) ? opt->nadam_mu_product : NAN; }
+
 bool edgeopt_isa_available(edgeopt_isa isa) {
     return edgeopt::enum_in(isa, 0, EDGEOPT_ISA_COUNT) && edgeopt::kernel::table_for(isa) != nullptr;
 }

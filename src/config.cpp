@@ -1,6 +1,7 @@
 // Defaults, names and validation of hyper-parameters: the parts of the C API
 // that need no optimizer object.
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 
 #include "enum_value.hpp"
@@ -11,14 +12,25 @@ namespace {
 struct algorithm_name {
     edgeopt_algorithm algorithm;
     const char* name;
+    const char* torch_name;  // torch.optim's class
 };
 
 constexpr algorithm_name algorithm_names[] = {
-    {EDGEOPT_SGD, "sgd"},       {EDGEOPT_ADAGRAD, "adagrad"}, {EDGEOPT_RMSPROP, "rmsprop"},
-    {EDGEOPT_ADADELTA, "adadelta"}, {EDGEOPT_ADAM, "adam"},   {EDGEOPT_ADAMW, "adamw"},
-    {EDGEOPT_ADAMAX, "adamax"}, {EDGEOPT_NADAM, "nadam"},     {EDGEOPT_RADAM, "radam"},
-    {EDGEOPT_LION, "lion"},
+    {EDGEOPT_SGD, "sgd", "SGD"},           {EDGEOPT_ADAGRAD, "adagrad", "Adagrad"},
+    {EDGEOPT_RMSPROP, "rmsprop", "RMSprop"}, {EDGEOPT_ADADELTA, "adadelta", "Adadelta"},
+    {EDGEOPT_ADAM, "adam", "Adam"},        {EDGEOPT_ADAMW, "adamw", "AdamW"},
+    {EDGEOPT_ADAMAX, "adamax", "Adamax"},  {EDGEOPT_NADAM, "nadam", "NAdam"},
+    {EDGEOPT_RADAM, "radam", "RAdam"},     {EDGEOPT_LION, "lion", "Lion"},
 };
+static_assert(sizeof algorithm_names / sizeof algorithm_names[0] == EDGEOPT_ALGORITHM_COUNT,
+              "EDGEOPT_ALGORITHM_COUNT counts the algorithms");
+
+// By reference and as an integer: a C caller's value may be any int (enum_value.hpp).
+const algorithm_name* entry_of(const edgeopt_algorithm& algorithm) {
+    for (const algorithm_name& entry : algorithm_names)
+        if (entry.algorithm == edgeopt::enum_value(algorithm)) return &entry;
+    return nullptr;
+}
 
 constexpr const char* dtype_names[EDGEOPT_DTYPE_COUNT] = {"f32", "bf16", "f16", "q8"};
 
@@ -27,6 +39,12 @@ int index_of(const char* const* names, int count, const char* name) {
     for (int i = 0; name && i < count; ++i)
         if (std::strcmp(names[i], name) == 0) return i;
     return -1;
+}
+
+unsigned slot_mask_of(const edgeopt_config& config) {
+    return edgeopt::optim::visit(
+        config.algorithm, [&](auto tag) { return decltype(tag)::type::slot_mask(decltype(tag)::type::of(config)); },
+        [] { return 0u; });
 }
 
 bool known_dtype(const edgeopt_dtype& d) { return edgeopt::enum_in(d, 0, EDGEOPT_DTYPE_COUNT); }
@@ -59,9 +77,32 @@ edgeopt_config edgeopt_defaults(edgeopt_algorithm algorithm) {
 }
 
 const char* edgeopt_algorithm_name(edgeopt_algorithm algorithm) {
-    for (const algorithm_name& entry : algorithm_names)
-        if (entry.algorithm == edgeopt::enum_value(algorithm)) return entry.name;
-    return nullptr;
+    const algorithm_name* entry = entry_of(algorithm);
+    return entry ? entry->name : nullptr;
+}
+
+const char* edgeopt_algorithm_torch_name(edgeopt_algorithm algorithm) {
+    const algorithm_name* entry = entry_of(algorithm);
+    return entry ? entry->torch_name : nullptr;
+}
+
+size_t edgeopt_option_count(edgeopt_algorithm algorithm) {
+    return edgeopt::optim::visit(
+        algorithm, [](auto tag) { return sizeof decltype(tag)::type::fields / sizeof decltype(tag)::type::fields[0]; },
+        [] { return std::size_t{0}; });
+}
+
+edgeopt_status edgeopt_option_describe(edgeopt_algorithm algorithm, size_t index, edgeopt_option_info* out) {
+    if (!out) return EDGEOPT_ERR_NULL_POINTER;
+    if (!entry_of(algorithm)) return EDGEOPT_ERR_UNKNOWN_ALGORITHM;
+    if (index >= edgeopt_option_count(algorithm)) return EDGEOPT_ERR_NO_SUCH_STATE;
+    // Every options struct is a member of one union, so all start at the same offset.
+    constexpr std::size_t options_offset = offsetof(edgeopt_config, sgd);
+    const edgeopt::optim::option_field field = edgeopt::optim::visit(
+        algorithm, [&](auto tag) { return decltype(tag)::type::fields[index]; },
+        [] { return edgeopt::optim::option_field{}; });
+    *out = {field.name, field.torch_keyword, field.torch_index, field.kind, options_offset + field.offset};
+    return EDGEOPT_OK;
 }
 
 bool edgeopt_algorithm_parse(const char* name, edgeopt_algorithm* out) {
@@ -118,11 +159,12 @@ bool edgeopt_dtype_parse(const char* name, edgeopt_dtype* out) {
 }
 
 unsigned edgeopt_state_slots(const edgeopt_config* config) {
-    if (!config) return 0;
-    const unsigned mask = edgeopt::optim::visit(
-        config->algorithm, [&](auto tag) { return decltype(tag)::type::slot_mask(decltype(tag)::type::of(*config)); },
-        [] { return 0u; });
+    const unsigned mask = config ? slot_mask_of(*config) : 0u;
     return (mask & 1u) + ((mask >> 1) & 1u) + ((mask >> 2) & 1u);
+}
+
+bool edgeopt_state_slot_used(const edgeopt_config* config, unsigned slot) {
+    return config && slot < 3 && ((slot_mask_of(*config) >> slot) & 1u);
 }
 
 const char* edgeopt_state_slot_name(const edgeopt_config* config, unsigned slot) {

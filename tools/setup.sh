@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs (as root) or names (otherwise) the Debian packages a task needs.
-#   tools/setup.sh host|data|clang|cross|firmware|bench ...
+#   tools/setup.sh host|data|clang|cross|firmware|bench|python ...
 # Sourced by tools/demo.sh and tools/test.sh; safe to run on its own.
 set -euo pipefail
 
@@ -12,7 +12,8 @@ packages_for() {
     firmware) echo "gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm" ;;
     bench) echo "libbenchmark-dev libeigen3-dev" ;;
     data) echo "zlib1g-dev dataset-fashion-mnist" ;;
-    *) echo "setup.sh: unknown group '$1' (host, data, clang, cross, firmware, bench)" >&2; return 2 ;;
+    python) echo "python3 python3-torch" ;;
+    *) echo "setup.sh: unknown group '$1' (host, data, clang, cross, firmware, bench, python)" >&2; return 2 ;;
   esac
 }
 

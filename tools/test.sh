@@ -7,13 +7,15 @@
 #       run EDGEOPT_FUZZ_SECONDS (default 60) from its committed corpus;
 #   3. aarch64 and armv7 cross builds, ctest under qemu-user;
 #   4. Cortex-M4F and Cortex-M55 firmware builds, ctest under qemu-system-arm;
-#   5. benchmarks built and run in smoke mode (never timed against a target).
+#   5. the Python package (python/edgeopt) against Debian's torch 1.13: the
+#      PyTorch bridge and drop-in optimizers, over the shared library;
+#   6. benchmarks built and run in smoke mode (never timed against a target).
 # Installs missing Debian packages when run as root (else names them).
 #   tools/test.sh            everything
-#   tools/test.sh host       only stage 1 (also: asan, clang, fuzz, cross, firmware, bench)
+#   tools/test.sh host       only stage 1 (also: asan, clang, fuzz, cross, firmware, python, bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-stages=("${@:-host asan clang fuzz cross firmware bench}")
+stages=("${@:-host asan clang fuzz cross firmware python bench}")
 stages=(${stages[*]})
 jobs=$(nproc)
 failed=()
@@ -73,6 +75,21 @@ if want firmware && [ -f platforms/cortex-m/toolchain-cortex-m4.cmake ] && grep 
   if [ -x platforms/cortex-m/budgets.sh ]; then
     banner "firmware budgets"
     if platforms/cortex-m/budgets.sh; then passed=$((passed + 1)); else failed+=("firmware budgets"); fi
+  fi
+fi
+if want python; then
+  tools/setup.sh host python
+  banner "python: the PyTorch bridge and drop-in optimizers (torch 1.13)"
+  cmake -S . -B build/shared -DBUILD_SHARED_LIBS=ON -DEDGEOPT_BUILD_TESTS=OFF -DEDGEOPT_BUILD_TOOLS=OFF >/dev/null
+  cmake --build build/shared -j"$jobs" >/dev/null
+  # Debian's torch belongs to /usr/bin/python3, whatever python3 is first on PATH.
+  if (cd python/tests && PYTHONPATH=..:. /usr/bin/python3 -m unittest discover -v 2>&1 | tail -n 25) &&
+     PYTHONPATH=python /usr/bin/python3 tests/handover/make_handover.py --check &&
+     examples/torch/run.sh | tail -n 3 &&
+     /usr/bin/python3 bench/torch_dropin.py --smoke >/dev/null; then
+    passed=$((passed + 1))
+  else
+    failed+=("python")
   fi
 fi
 if want bench && [ -f bench/CMakeLists.txt ]; then

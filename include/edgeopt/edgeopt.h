@@ -59,6 +59,7 @@ typedef enum edgeopt_status {
     EDGEOPT_ERR_INVALID_ROUNDING,       /* unknown rounding, or stochastic for a non-bf16 target */
     EDGEOPT_ERR_DTYPE_UNSUPPORTED,      /* this call, or this build (EDGEOPT_NO_LOW_PRECISION), is float32 only */
     EDGEOPT_ERR_NO_SUCH_STATE,          /* tensor index out of range or state slot unused */
+    EDGEOPT_ERR_INVALID_STEP,           /* a step count or NAdam mu product that no run of steps gives */
     EDGEOPT_STATUS_COUNT
 } edgeopt_status;
 
@@ -317,6 +318,39 @@ float* edgeopt_state_buffer(const edgeopt_optimizer* opt, size_t tensor, unsigne
 /* Any slot's values widened to float32 (length floats into out), whatever
  * its dtype: what the kernels read as that state. */
 edgeopt_status edgeopt_state_read(const edgeopt_optimizer* opt, size_t tensor, unsigned slot, float* out);
+/* Replaces a slot's values (length floats), narrowed into the slot's dtype
+ * exactly as a step stores state (round-to-nearest-even, q8 per block).
+ * With edgeopt_set_step_count, this imports state another program made
+ * (PyTorch's state_dict: python/edgeopt).  values may not overlap the arena. */
+edgeopt_status edgeopt_state_write(edgeopt_optimizer* opt, size_t tensor, unsigned slot, const float* values);
+/* Sets the steps taken and NAdam's mu product (the product of its momentum
+ * coefficients, torch's state['mu_product']; pass 1.0 for other algorithms).
+ * EDGEOPT_ERR_INVALID_STEP unless 0 <= mu_product <= 1, finite, and exactly
+ * 1.0 at step 0 or for an algorithm other than NAdam. */
+edgeopt_status edgeopt_set_step_count(edgeopt_optimizer* opt, uint64_t step, double nadam_mu_product);
+/* NAdam's mu product after the steps taken (1.0 before the first step and for
+ * other algorithms); NaN for an uninitialized optimizer. */
+double edgeopt_nadam_mu_product(const edgeopt_optimizer* opt);
+
+/* ---- Introspection: what each algorithm takes, for bindings and tools ----
+ * (the Python package reads these instead of keeping its own tables). */
+#define EDGEOPT_ALGORITHM_COUNT 10u /* EDGEOPT_SGD .. EDGEOPT_SGD + COUNT - 1 */
+/* torch.optim's class name ("SGD", "Adam", "AdamW", ...; "Lion"); NULL if unknown. */
+const char* edgeopt_algorithm_torch_name(edgeopt_algorithm algorithm);
+typedef enum edgeopt_option_kind { EDGEOPT_OPTION_REAL = 0, EDGEOPT_OPTION_FLAG } edgeopt_option_kind;
+typedef struct edgeopt_option_info {
+    const char* name;          /* the options struct's field: "beta1" */
+    const char* torch_keyword; /* torch.optim's constructor keyword: "betas" */
+    int torch_index;           /* the position in torch's tuple (betas[0]), or -1 */
+    edgeopt_option_kind kind;  /* REAL: a double; FLAG: a bool */
+    size_t offset;             /* of the field from the start of edgeopt_config */
+} edgeopt_option_info;
+/* Number of options of an algorithm (0 if unknown), in the options struct's
+ * declaration order, which is also a checkpoint image's order. */
+size_t edgeopt_option_count(edgeopt_algorithm algorithm);
+edgeopt_status edgeopt_option_describe(edgeopt_algorithm algorithm, size_t index, edgeopt_option_info* out);
+/* Whether these options use state slot `slot` (names: edgeopt_state_slot_name). */
+bool edgeopt_state_slot_used(const edgeopt_config* config, unsigned slot);
 
 #ifdef __cplusplus
 }

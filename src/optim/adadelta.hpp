@@ -15,6 +15,12 @@ namespace edgeopt::optim {
 struct adadelta : one_variant<3u> {
     using options = edgeopt_adadelta_options;
     static const options& of(const edgeopt_config& c) { return c.adadelta; }
+    static constexpr option_field fields[] = {
+        real("lr", offsetof(options, lr)),
+        real("rho", offsetof(options, rho)),
+        real("eps", offsetof(options, eps)),
+        real("weight_decay", offsetof(options, weight_decay)),
+        flag("maximize", offsetof(options, maximize))};
     static const char* slot_name(unsigned slot) {
         static const char* const names[] = {"square_avg", "acc_delta"};
         return slot < 2 ? names[slot] : nullptr;

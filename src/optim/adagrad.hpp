@@ -15,6 +15,13 @@ namespace edgeopt::optim {
 struct adagrad : one_variant<1u> {
     using options = edgeopt_adagrad_options;
     static const options& of(const edgeopt_config& c) { return c.adagrad; }
+    static constexpr option_field fields[] = {
+        real("lr", offsetof(options, lr)),
+        real("lr_decay", offsetof(options, lr_decay)),
+        real("weight_decay", offsetof(options, weight_decay)),
+        real("initial_accumulator_value", offsetof(options, initial_accumulator_value)),
+        real("eps", offsetof(options, eps)),
+        flag("maximize", offsetof(options, maximize))};
     static const char* slot_name(unsigned slot) { return slot == 0 ? "sum" : nullptr; }
     static unsigned slot_mask(const options&) { return 1u; }
     static float initial_value(const options& o, unsigned) { return to_f32(o.initial_accumulator_value); }

@@ -21,6 +21,14 @@ namespace edgeopt::optim {
 struct adam {
     using options = edgeopt_adam_options;
     static const options& of(const edgeopt_config& c) { return c.adam; }
+    static constexpr option_field fields[] = {
+        real("lr", offsetof(options, lr)),
+        beta("beta1", 0, offsetof(options, beta1)),
+        beta("beta2", 1, offsetof(options, beta2)),
+        real("eps", offsetof(options, eps)),
+        real("weight_decay", offsetof(options, weight_decay)),
+        flag("amsgrad", offsetof(options, amsgrad)),
+        flag("maximize", offsetof(options, maximize))};
     static const char* slot_name(unsigned slot) {
         static const char* const names[] = {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"};
         return slot < 3 ? names[slot] : nullptr;

@@ -16,6 +16,13 @@ namespace edgeopt::optim {
 struct adamax : one_variant<3u> {
     using options = edgeopt_adamax_options;
     static const options& of(const edgeopt_config& c) { return c.adamax; }
+    static constexpr option_field fields[] = {
+        real("lr", offsetof(options, lr)),
+        beta("beta1", 0, offsetof(options, beta1)),
+        beta("beta2", 1, offsetof(options, beta2)),
+        real("eps", offsetof(options, eps)),
+        real("weight_decay", offsetof(options, weight_decay)),
+        flag("maximize", offsetof(options, maximize))};
     static const char* slot_name(unsigned slot) {
         static const char* const names[] = {"exp_avg", "exp_inf"};
         return slot < 2 ? names[slot] : nullptr;

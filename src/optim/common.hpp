@@ -13,7 +13,10 @@
 //                  SIMD vector; written with fma/sqrt/maximum/sign and + − × ÷.
 //   variants       the forms the kernel loop is compiled in, and
 //   variant()      which of them a step's coeffs need (see below)
+//   fields         its options as bindings see them: name, torch keyword,
+//                  kind and place (edgeopt_option_describe)
 #pragma once
+#include <cstddef>
 #include <cstdint>
 
 #include "edgeopt/edgeopt.h"
@@ -22,6 +25,22 @@
 namespace edgeopt::optim {
 
 inline float to_f32(double x) { return static_cast<float>(x); }
+
+// One option of an options struct, in declaration order (doubles, then
+// bools: the order a checkpoint image stores them in).
+struct option_field {
+    const char* name;
+    const char* torch_keyword;
+    int torch_index;  // position in torch's tuple (betas), or -1
+    edgeopt_option_kind kind;
+    std::size_t offset;  // from the start of the options struct
+};
+constexpr option_field real(const char* name, std::size_t offset) { return {name, name, -1, EDGEOPT_OPTION_REAL, offset}; }
+constexpr option_field flag(const char* name, std::size_t offset) { return {name, name, -1, EDGEOPT_OPTION_FLAG, offset}; }
+// betas=(beta1, beta2) in torch: one keyword, two fields.
+constexpr option_field beta(const char* name, int index, std::size_t offset) {
+    return {name, "betas", index, EDGEOPT_OPTION_REAL, offset};
+}
 
 // torch's "0 <= x" checks, written so that NaN fails them; infinity fails too
 // (torch lets it through, then every parameter becomes NaN or inf).

@@ -12,6 +12,11 @@ namespace edgeopt::optim {
 struct lion : one_variant<1u> {
     using options = edgeopt_lion_options;
     static const options& of(const edgeopt_config& c) { return c.lion; }
+    static constexpr option_field fields[] = {
+        real("lr", offsetof(options, lr)),
+        beta("beta1", 0, offsetof(options, beta1)),
+        beta("beta2", 1, offsetof(options, beta2)),
+        real("weight_decay", offsetof(options, weight_decay))};
     static const char* slot_name(unsigned slot) { return slot == 0 ? "exp_avg" : nullptr; }
     static unsigned slot_mask(const options&) { return 1u; }
     static float initial_value(const options&, unsigned) { return 0.0f; }

@@ -22,6 +22,13 @@ namespace edgeopt::optim {
 struct nadam : two_moment_state<edgeopt_nadam_options> {
     using options = edgeopt_nadam_options;
     static const options& of(const edgeopt_config& c) { return c.nadam; }
+    static constexpr option_field fields[] = {
+        real("lr", offsetof(options, lr)),
+        beta("beta1", 0, offsetof(options, beta1)),
+        beta("beta2", 1, offsetof(options, beta2)),
+        real("eps", offsetof(options, eps)),
+        real("weight_decay", offsetof(options, weight_decay)),
+        real("momentum_decay", offsetof(options, momentum_decay))};
 
     static edgeopt_status validate(const options& o) {
         const edgeopt_status status = validate_adam_like(o.lr, o.eps, o.beta1, o.beta2, o.weight_decay);

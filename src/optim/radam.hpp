@@ -21,6 +21,12 @@ namespace edgeopt::optim {
 struct radam : two_moment_state<edgeopt_radam_options> {
     using options = edgeopt_radam_options;
     static const options& of(const edgeopt_config& c) { return c.radam; }
+    static constexpr option_field fields[] = {
+        real("lr", offsetof(options, lr)),
+        beta("beta1", 0, offsetof(options, beta1)),
+        beta("beta2", 1, offsetof(options, beta2)),
+        real("eps", offsetof(options, eps)),
+        real("weight_decay", offsetof(options, weight_decay))};
 
     static edgeopt_status validate(const options& o) {
         return validate_adam_like(o.lr, o.eps, o.beta1, o.beta2, o.weight_decay);

@@ -15,6 +15,14 @@ namespace edgeopt::optim {
 struct rmsprop {
     using options = edgeopt_rmsprop_options;
     static const options& of(const edgeopt_config& c) { return c.rmsprop; }
+    static constexpr option_field fields[] = {
+        real("lr", offsetof(options, lr)),
+        real("alpha", offsetof(options, alpha)),
+        real("eps", offsetof(options, eps)),
+        real("weight_decay", offsetof(options, weight_decay)),
+        real("momentum", offsetof(options, momentum)),
+        flag("centered", offsetof(options, centered)),
+        flag("maximize", offsetof(options, maximize))};
     static const char* slot_name(unsigned slot) {
         static const char* const names[] = {"square_avg", "grad_avg", "momentum_buffer"};
         return slot < 3 ? names[slot] : nullptr;

@@ -19,6 +19,13 @@ namespace edgeopt::optim {
 struct sgd {
     using options = edgeopt_sgd_options;
     static const options& of(const edgeopt_config& c) { return c.sgd; }
+    static constexpr option_field fields[] = {
+        real("lr", offsetof(options, lr)),
+        real("momentum", offsetof(options, momentum)),
+        real("dampening", offsetof(options, dampening)),
+        real("weight_decay", offsetof(options, weight_decay)),
+        flag("nesterov", offsetof(options, nesterov)),
+        flag("maximize", offsetof(options, maximize))};
     static const char* slot_name(unsigned slot) { return slot == 0 ? "momentum_buffer" : nullptr; }
     static unsigned slot_mask(const options& o) { return o.momentum != 0.0 ? 1u : 0u; }
     static float initial_value(const options&, unsigned) { return 0.0f; }
