@@ -8,7 +8,8 @@
 //   untouched     a call that returns an error has changed no byte of the
 //                 optimizer object, its arena, the parameters or the guard.
 // Inputs include unlisted enum values, NaN/Inf/huge gradients and options,
-// odd-address bf16/f16 tensors, overlaps and mismatched tensors.
+// odd-address bf16/f16 tensors, overlaps and mismatched tensors, and state
+// and step counts written from outside (edgeopt_state_write/set_step_count).
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <cmath>
@@ -147,6 +148,8 @@ struct run {
             }
         }
         expect(edgeopt_step_count(&main.opt) == edgeopt_step_count(&twin.opt), "step counts differ");
+        const double mu_main = edgeopt_nadam_mu_product(&main.opt), mu_twin = edgeopt_nadam_mu_product(&twin.opt);
+        expect(std::memcmp(&mu_main, &mu_twin, sizeof mu_main) == 0, "NAdam mu products differ");
         edgeopt_config a, b;
         expect(edgeopt_get_config(&main.opt, &a) == EDGEOPT_OK && edgeopt_get_config(&twin.opt, &b) == EDGEOPT_OK,
                "get_config");
@@ -251,7 +254,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (init != EDGEOPT_OK) return 0;
 
     for (int op = 0; op < 48 && in.remaining_bytes() > 0; ++op) {
-        switch (in.ConsumeIntegralInRange<int>(0, 8)) {
+        switch (in.ConsumeIntegralInRange<int>(0, 10)) {
             case 0:
             case 1: {  // a step with fresh gradients
                 std::vector<buffer> grads = make_values(in, r.lengths, r.grad_dtype, offset);
@@ -319,6 +322,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                     return st;
                 });
                 r.main.guard = r.twin.guard = edgeopt_guard{};
+                break;
+            }
+            case 8: {  // state imported from elsewhere (any values, any slot or tensor index)
+                const std::size_t tensor = in.ConsumeIntegralInRange<std::size_t>(0, 3);
+                const unsigned slot = in.ConsumeIntegralInRange<unsigned>(0, 3);
+                std::vector<float> values(80);
+                for (float& v : values) v = any_float(in);
+                r.both([&](side& s) { return edgeopt_state_write(&s.opt, tensor, slot, values.data()); });
+                break;
+            }
+            case 9: {  // a step count (and NAdam product) from elsewhere
+                const std::uint64_t step = in.ConsumeBool() ? in.ConsumeIntegral<std::uint64_t>()
+                                                            : in.ConsumeIntegralInRange<std::uint64_t>(0, 5);
+                const double mu = in.ConsumeBool() ? 1.0 : any_double(in);
+                r.both([&](side& s) { return edgeopt_set_step_count(&s.opt, step, mu); });
                 break;
             }
             default: {  // a query with any slot or tensor index
