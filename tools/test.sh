@@ -2,6 +2,7 @@
 # The whole test suite, as CI runs it:
 #   1. host build, ctest once per x86 kernel (EDGEOPT_ISA forces it);
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build, ctest;
+#      ThreadSanitizer build of the threaded tests (test_parallel, the pool example);
 #   2b. the same with clang (its UBSan adds -fsanitize=enum), ctest once;
 #   2c. libFuzzer fuzzers (tests/fuzz/) built with clang + ASan/UBSan, each
 #       run EDGEOPT_FUZZ_SECONDS (default 60) from its committed corpus;
@@ -12,10 +13,10 @@
 #   6. benchmarks built and run in smoke mode (never timed against a target).
 # Installs missing Debian packages when run as root (else names them).
 #   tools/test.sh            everything
-#   tools/test.sh host       only stage 1 (also: asan, clang, fuzz, cross, firmware, python, bench)
+#   tools/test.sh host       only stage 1 (also: asan, tsan, clang, fuzz, cross, firmware, python, bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-stages=("${@:-host asan clang fuzz cross firmware python bench}")
+stages=("${@:-host asan tsan clang fuzz cross firmware python bench}")
 stages=(${stages[*]})
 jobs=$(nproc)
 failed=()
@@ -48,6 +49,11 @@ if want asan; then
   tools/setup.sh host data
   banner "host: AddressSanitizer + UndefinedBehaviorSanitizer"
   run_preset host-asan
+fi
+if want tsan; then
+  tools/setup.sh host data
+  banner "host: ThreadSanitizer (threaded tests)"
+  run_preset host-tsan
 fi
 if want clang; then
   tools/setup.sh host clang data
@@ -96,8 +102,9 @@ if want bench && [ -f bench/CMakeLists.txt ]; then
   tools/setup.sh host bench
   banner "benchmarks: smoke run"
   cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DEDGEOPT_BUILD_BENCH=ON >/dev/null
-  cmake --build build/bench --target edgeopt-bench -j"$jobs" >/dev/null
+  cmake --build build/bench --target edgeopt-bench edgeopt-bench-parallel -j"$jobs" >/dev/null
   if build/bench/bench/edgeopt-bench --smoke; then passed=$((passed + 1)); else failed+=("benchmark smoke run"); fi
+  if build/bench/bench/edgeopt-bench-parallel --smoke >/dev/null; then passed=$((passed + 1)); else failed+=("thread benchmark smoke run"); fi
 fi
 
 echo
