@@ -23,10 +23,15 @@ fuzz() {  # name: run it, leaving its log and exit status in build/fuzz/
   local name=$1 corpus=build/fuzz/corpus/$1
   mkdir -p "$corpus"
   # -timeout: one input may take at most 10 s; -rss_limit_mb: ASan's shadow fits.
-  build/fuzz/tests/fuzz/"$name" "$corpus" tests/fuzz/corpus/"$name" -max_total_time="$seconds" \
-    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=build/fuzz/ >build/fuzz/"$name".log 2>&1
-  echo $? >build/fuzz/"$name".status
+  # (Inside `if`, so that set -e does not end the job before the status is written.)
+  if build/fuzz/tests/fuzz/"$name" "$corpus" tests/fuzz/corpus/"$name" -max_total_time="$seconds" \
+      -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=build/fuzz/ >build/fuzz/"$name".log 2>&1; then
+    echo 0 >build/fuzz/"$name".status
+  else
+    echo 1 >build/fuzz/"$name".status
+  fi
 }
+for name in "${fuzzers[@]}"; do rm -f build/fuzz/"$name".status; done
 running=0
 for name in "${fuzzers[@]}"; do
   if [ "$running" -ge "$jobs" ]; then
@@ -41,7 +46,7 @@ wait || true
 status=0
 for name in "${fuzzers[@]}"; do
   log=build/fuzz/$name.log
-  if [ "$(cat build/fuzz/"$name".status)" = 0 ]; then
+  if [ "$(cat build/fuzz/"$name".status 2>/dev/null)" = 0 ]; then
     result=ok
   else
     result=FAILED
