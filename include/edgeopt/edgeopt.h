@@ -273,9 +273,10 @@ typedef struct edgeopt_optimizer {
  * float32 unless param_dtype / grad_dtype say otherwise: then param / grad
  * point at uint16_t arrays of bf16 or f16 bits (edgeopt_tensor_of() makes
  * such a tensor without casts).  {param, grad, length} leaves both F32.
- * Alignment: bf16/f16 arrays may start at any byte address (every kernel
- * reads and writes them as bytes, e.g. a packed record at an odd offset);
- * float32 arrays need float's natural alignment (4 bytes). */
+ * Alignment: bf16/f16 arrays may start at any byte address (e.g. a packed
+ * record at an odd offset; tested on every kernel but Helium, whose MVE
+ * halfword accesses may need 2 bytes); float32 arrays need float's natural
+ * alignment (4 bytes). */
 typedef struct edgeopt_tensor {
     float* param;
     const float* grad;
