@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstring>
 
+#include "enum_value.hpp"
 #include "optim/algorithms.hpp"
 
 namespace {
@@ -25,9 +26,10 @@ constexpr algorithm_name algorithm_names[] = {
 static_assert(sizeof algorithm_names / sizeof algorithm_names[0] == EDGEOPT_ALGORITHM_COUNT,
               "EDGEOPT_ALGORITHM_COUNT counts the algorithms");
 
-const algorithm_name* entry_of(edgeopt_algorithm algorithm) {
+// By reference and as an integer: a C caller's value may be any int (enum_value.hpp).
+const algorithm_name* entry_of(const edgeopt_algorithm& algorithm) {
     for (const algorithm_name& entry : algorithm_names)
-        if (entry.algorithm == algorithm) return &entry;
+        if (entry.algorithm == edgeopt::enum_value(algorithm)) return &entry;
     return nullptr;
 }
 
@@ -56,7 +58,7 @@ unsigned slot_mask_of(const edgeopt_config& config) {
         [] { return 0u; });
 }
 
-bool known_dtype(edgeopt_dtype d) { return static_cast<unsigned>(d) < EDGEOPT_DTYPE_COUNT; }
+bool known_dtype(const edgeopt_dtype& d) { return edgeopt::enum_in(d, 0, EDGEOPT_DTYPE_COUNT); }
 
 constexpr const char* isa_names[EDGEOPT_ISA_COUNT] = {"auto",   "scalar", "sse2",  "avx2",
                                                       "avx512", "neon64", "neonv7", "helium"};
@@ -68,8 +70,7 @@ extern "C" {
 edgeopt_config edgeopt_defaults(edgeopt_algorithm algorithm) {
     edgeopt_config c;
     std::memset(&c, 0, sizeof c);
-    c.algorithm = algorithm;
-    switch (algorithm) {
+    switch (edgeopt::enum_value(algorithm)) {
         case EDGEOPT_SGD: c.sgd = {NAN, 0.0, 0.0, 0.0, false, false}; break;
         case EDGEOPT_ADAGRAD: c.adagrad = {1e-2, 0.0, 0.0, 0.0, 1e-10, false}; break;
         case EDGEOPT_RMSPROP: c.rmsprop = {1e-2, 0.99, 1e-8, 0.0, 0.0, false, false}; break;
@@ -80,8 +81,9 @@ edgeopt_config edgeopt_defaults(edgeopt_algorithm algorithm) {
         case EDGEOPT_NADAM: c.nadam = {2e-3, 0.9, 0.999, 1e-8, 0.0, 4e-3}; break;
         case EDGEOPT_RADAM: c.radam = {1e-3, 0.9, 0.999, 1e-8, 0.0}; break;
         case EDGEOPT_LION: c.lion = {1e-4, 0.9, 0.99, 0.0}; break;
-        default: c.algorithm = static_cast<edgeopt_algorithm>(0); break;
+        default: return c;  // algorithm 0: unknown
     }
+    c.algorithm = algorithm;  // a listed value: the switch matched
     return c;
 }
 
@@ -127,7 +129,7 @@ bool edgeopt_algorithm_parse(const char* name, edgeopt_algorithm* out) {
 
 double* edgeopt_config_lr(edgeopt_config* c) {
     if (!c) return nullptr;
-    switch (c->algorithm) {
+    switch (edgeopt::enum_value(c->algorithm)) {
         case EDGEOPT_SGD: return &c->sgd.lr;
         case EDGEOPT_ADAGRAD: return &c->adagrad.lr;
         case EDGEOPT_RMSPROP: return &c->rmsprop.lr;
@@ -148,13 +150,13 @@ edgeopt_status edgeopt_validate(const edgeopt_config* config) {
         config->algorithm, [&](auto tag) { return decltype(tag)::type::validate(decltype(tag)::type::of(*config)); },
         [] { return EDGEOPT_ERR_UNKNOWN_ALGORITHM; });
     if (options != EDGEOPT_OK) return options;
-    for (edgeopt_dtype d : config->state_dtype) {
+    for (const edgeopt_dtype& d : config->state_dtype) {
         if (!known_dtype(d)) return EDGEOPT_ERR_INVALID_DTYPE;
 #ifdef EDGEOPT_NO_LOW_PRECISION
         if (d != EDGEOPT_F32) return EDGEOPT_ERR_DTYPE_UNSUPPORTED;
 #endif
     }
-    if (static_cast<unsigned>(config->param_rounding) >= EDGEOPT_ROUNDING_COUNT) return EDGEOPT_ERR_INVALID_ROUNDING;
+    if (!edgeopt::enum_in(config->param_rounding, 0, EDGEOPT_ROUNDING_COUNT)) return EDGEOPT_ERR_INVALID_ROUNDING;
     return EDGEOPT_OK;
 }
 
@@ -184,7 +186,7 @@ const char* edgeopt_state_slot_name(const edgeopt_config* config, unsigned slot)
 }
 
 const char* edgeopt_isa_name(edgeopt_isa isa) {
-    return static_cast<unsigned>(isa) < EDGEOPT_ISA_COUNT ? isa_names[isa] : nullptr;
+    return edgeopt::enum_in(isa, 0, EDGEOPT_ISA_COUNT) ? isa_names[isa] : nullptr;
 }
 
 bool edgeopt_isa_parse(const char* name, edgeopt_isa* out) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The list of optimizers: maps an edgeopt_algorithm to its struct.
 #pragma once
+#include "enum_value.hpp"
 #include "optim/adadelta.hpp"
 #include "optim/adagrad.hpp"
 #include "optim/adam.hpp"
@@ -18,10 +19,11 @@ struct tag {
     using type = Opt;
 };
 
-// Calls visitor(tag<Opt>{}) for the algorithm's struct, or fallback() if it is unknown.
+// Calls visitor(tag<Opt>{}) for the algorithm's struct, or fallback() if it is
+// unknown (any int a C caller stored: read as an integer, see enum_value.hpp).
 template <class Visitor, class Fallback>
-auto visit(edgeopt_algorithm algorithm, Visitor&& visitor, Fallback&& fallback) {
-    switch (algorithm) {
+auto visit(const edgeopt_algorithm& algorithm, Visitor&& visitor, Fallback&& fallback) {
+    switch (enum_value(algorithm)) {
         case EDGEOPT_SGD: return visitor(tag<sgd>{});
         case EDGEOPT_ADAGRAD: return visitor(tag<adagrad>{});
         case EDGEOPT_RMSPROP: return visitor(tag<rmsprop>{});
