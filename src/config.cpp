@@ -8,27 +8,8 @@
 
 namespace {
 
-struct algorithm_name {
-    edgeopt_algorithm algorithm;
-    const char* name;
-    const char* torch_name;  // torch.optim's class
-};
-
-constexpr algorithm_name algorithm_names[] = {
-    {EDGEOPT_SGD, "sgd", "SGD"},           {EDGEOPT_ADAGRAD, "adagrad", "Adagrad"},
-    {EDGEOPT_RMSPROP, "rmsprop", "RMSprop"}, {EDGEOPT_ADADELTA, "adadelta", "Adadelta"},
-    {EDGEOPT_ADAM, "adam", "Adam"},        {EDGEOPT_ADAMW, "adamw", "AdamW"},
-    {EDGEOPT_ADAMAX, "adamax", "Adamax"},  {EDGEOPT_NADAM, "nadam", "NAdam"},
-    {EDGEOPT_RADAM, "radam", "RAdam"},     {EDGEOPT_LION, "lion", "Lion"},
-};
-static_assert(sizeof algorithm_names / sizeof algorithm_names[0] == EDGEOPT_ALGORITHM_COUNT,
-              "EDGEOPT_ALGORITHM_COUNT counts the algorithms");
-
-const algorithm_name* entry_of(edgeopt_algorithm algorithm) {
-    for (const algorithm_name& entry : algorithm_names)
-        if (entry.algorithm == algorithm) return &entry;
-    return nullptr;
-}
+using edgeopt::optim::algorithm_name;
+using edgeopt::optim::name_entry;
 
 constexpr const char* dtype_names[EDGEOPT_DTYPE_COUNT] = {"f32", "bf16", "f16", "q8"};
 
@@ -58,29 +39,19 @@ edgeopt_config edgeopt_defaults(edgeopt_algorithm algorithm) {
     edgeopt_config c;
     std::memset(&c, 0, sizeof c);
     c.algorithm = algorithm;
-    switch (algorithm) {
-        case EDGEOPT_SGD: c.sgd = {NAN, 0.0, 0.0, 0.0, false, false}; break;
-        case EDGEOPT_ADAGRAD: c.adagrad = {1e-2, 0.0, 0.0, 0.0, 1e-10, false}; break;
-        case EDGEOPT_RMSPROP: c.rmsprop = {1e-2, 0.99, 1e-8, 0.0, 0.0, false, false}; break;
-        case EDGEOPT_ADADELTA: c.adadelta = {1.0, 0.9, 1e-6, 0.0, false}; break;
-        case EDGEOPT_ADAM: c.adam = {1e-3, 0.9, 0.999, 1e-8, 0.0, false, false}; break;
-        case EDGEOPT_ADAMW: c.adam = {1e-3, 0.9, 0.999, 1e-8, 1e-2, false, false}; break;
-        case EDGEOPT_ADAMAX: c.adamax = {2e-3, 0.9, 0.999, 1e-8, 0.0, false}; break;
-        case EDGEOPT_NADAM: c.nadam = {2e-3, 0.9, 0.999, 1e-8, 0.0, 4e-3}; break;
-        case EDGEOPT_RADAM: c.radam = {1e-3, 0.9, 0.999, 1e-8, 0.0}; break;
-        case EDGEOPT_LION: c.lion = {1e-4, 0.9, 0.99, 0.0}; break;
-        default: c.algorithm = static_cast<edgeopt_algorithm>(0); break;
-    }
+    edgeopt::optim::visit(
+        algorithm, [&](auto tag) { decltype(tag)::type::of(c) = decltype(tag)::type::defaults(algorithm); },
+        [&] { c.algorithm = static_cast<edgeopt_algorithm>(0); });
     return c;
 }
 
 const char* edgeopt_algorithm_name(edgeopt_algorithm algorithm) {
-    const algorithm_name* entry = entry_of(algorithm);
+    const algorithm_name* entry = name_entry(algorithm);
     return entry ? entry->name : nullptr;
 }
 
 const char* edgeopt_algorithm_torch_name(edgeopt_algorithm algorithm) {
-    const algorithm_name* entry = entry_of(algorithm);
+    const algorithm_name* entry = name_entry(algorithm);
     return entry ? entry->torch_name : nullptr;
 }
 
@@ -92,7 +63,7 @@ size_t edgeopt_option_count(edgeopt_algorithm algorithm) {
 
 edgeopt_status edgeopt_option_describe(edgeopt_algorithm algorithm, size_t index, edgeopt_option_info* out) {
     if (!out) return EDGEOPT_ERR_NULL_POINTER;
-    if (!entry_of(algorithm)) return EDGEOPT_ERR_UNKNOWN_ALGORITHM;
+    if (!name_entry(algorithm)) return EDGEOPT_ERR_UNKNOWN_ALGORITHM;
     if (index >= edgeopt_option_count(algorithm)) return EDGEOPT_ERR_NO_SUCH_STATE;
     // Every options struct is a member of one union, so all start at the same offset.
     constexpr std::size_t options_offset = offsetof(edgeopt_config, sgd);
@@ -105,30 +76,31 @@ edgeopt_status edgeopt_option_describe(edgeopt_algorithm algorithm, size_t index
 
 bool edgeopt_algorithm_parse(const char* name, edgeopt_algorithm* out) {
     if (!name || !out) return false;
-    for (const algorithm_name& entry : algorithm_names) {
-        if (std::strcmp(entry.name, name) == 0) {
-            *out = entry.algorithm;
-            return true;
+    bool found = false;
+    edgeopt::optim::for_each([&](auto tag) {
+        for (const algorithm_name& entry : decltype(tag)::type::names) {
+            if (!found && std::strcmp(entry.name, name) == 0) {
+                *out = entry.algorithm;
+                found = true;
+            }
         }
-    }
-    return false;
+    });
+    return found;
 }
 
+// Every options struct has an lr (the registry's fields say where).
 double* edgeopt_config_lr(edgeopt_config* c) {
     if (!c) return nullptr;
-    switch (c->algorithm) {
-        case EDGEOPT_SGD: return &c->sgd.lr;
-        case EDGEOPT_ADAGRAD: return &c->adagrad.lr;
-        case EDGEOPT_RMSPROP: return &c->rmsprop.lr;
-        case EDGEOPT_ADADELTA: return &c->adadelta.lr;
-        case EDGEOPT_ADAM:
-        case EDGEOPT_ADAMW: return &c->adam.lr;
-        case EDGEOPT_ADAMAX: return &c->adamax.lr;
-        case EDGEOPT_NADAM: return &c->nadam.lr;
-        case EDGEOPT_RADAM: return &c->radam.lr;
-        case EDGEOPT_LION: return &c->lion.lr;
-    }
-    return nullptr;
+    return edgeopt::optim::visit(
+        c->algorithm,
+        [&](auto tag) -> double* {
+            using opt = typename decltype(tag)::type;
+            for (const edgeopt::optim::option_field& field : opt::fields)
+                if (std::strcmp(field.name, "lr") == 0)
+                    return reinterpret_cast<double*>(reinterpret_cast<unsigned char*>(&opt::of(*c)) + field.offset);
+            return nullptr;
+        },
+        []() -> double* { return nullptr; });
 }
 
 edgeopt_status edgeopt_validate(const edgeopt_config* config) {

@@ -29,9 +29,13 @@ namespace {
 constexpr double nan_value = std::numeric_limits<double>::quiet_NaN();
 constexpr double inf = std::numeric_limits<double>::infinity();
 
-constexpr edgeopt_algorithm all_algorithms[] = {EDGEOPT_SGD,  EDGEOPT_ADAGRAD, EDGEOPT_RMSPROP, EDGEOPT_ADADELTA,
-                                                EDGEOPT_ADAM, EDGEOPT_ADAMW,   EDGEOPT_ADAMAX,  EDGEOPT_NADAM,
-                                                EDGEOPT_RADAM, EDGEOPT_LION};
+// Every algorithm of the enum (EDGEOPT_SGD .. + EDGEOPT_ALGORITHM_COUNT - 1).
+const std::vector<edgeopt_algorithm> all_algorithms = [] {
+    std::vector<edgeopt_algorithm> out;
+    for (unsigned a = EDGEOPT_SGD; a < EDGEOPT_SGD + EDGEOPT_ALGORITHM_COUNT; ++a)
+        out.push_back(static_cast<edgeopt_algorithm>(a));
+    return out;
+}();
 
 // ---- Hyper-parameters as data: each one's field, rule and error ----------
 
@@ -370,7 +374,7 @@ TEST_CASE("a zero-length tensor may have null param and grad") {
 
 TEST_CASE("an unknown algorithm is rejected everywhere") {
     // Within the enum's range of values (0..15), so that the casts are defined.
-    for (int value : {0, EDGEOPT_LION + 1, 15}) {
+    for (int value : {0, static_cast<int>(EDGEOPT_SGD + EDGEOPT_ALGORITHM_COUNT), 15}) {
         CAPTURE(value);
         edgeopt_config config = valid_config(EDGEOPT_ADAM);
         config.algorithm = static_cast<edgeopt_algorithm>(value);

@@ -1,5 +1,13 @@
-// The list of optimizers: maps an edgeopt_algorithm to its struct.
+// The registry: the one list of optimizers.  Adding one is its header (see
+// optim/common.hpp for what the struct holds) plus its #include and its
+// entry in `all` below, and its enum value and options struct in
+// include/edgeopt/edgeopt.h.  Everything else is derived from these structs:
+// defaults, names and validation (config.cpp), checkpoint fields, the kernel
+// tables of every ISA (kernel/table.hpp), the tools and the firmware probes
+// (CMake and platforms/cortex-m/budgets.sh read the #include lines below).
 #pragma once
+#include <cstddef>
+
 #include "optim/adadelta.hpp"
 #include "optim/adagrad.hpp"
 #include "optim/adam.hpp"
@@ -12,27 +20,75 @@
 
 namespace edgeopt::optim {
 
+template <class... Opts>
+struct type_list {};
+
+// In the order of their first enum value.
+using all = type_list<sgd, adagrad, rmsprop, adadelta, adam, adamax, nadam, radam, lion>;
+
 template <class Opt>
 struct tag {
     using type = Opt;
 };
 
+template <class F, class... Opts>
+constexpr void for_each_in(F& f, type_list<Opts...>) {
+    (f(tag<Opts>{}), ...);
+}
+
+// Calls f(tag<Opt>{}) for every optimizer, in `all`'s order.
+template <class F>
+constexpr void for_each(F&& f) {
+    for_each_in(f, all{});
+}
+
+// Whether Opt implements `algorithm`.
+template <class Opt>
+constexpr bool serves(edgeopt_algorithm algorithm) {
+    for (const algorithm_name& entry : Opt::names)
+        if (entry.algorithm == algorithm) return true;
+    return false;
+}
+
+namespace detail {
+template <class Visitor, class Fallback, class Opt, class... Rest>
+auto visit(edgeopt_algorithm algorithm, Visitor& visitor, Fallback& fallback, type_list<Opt, Rest...>) {
+    if (serves<Opt>(algorithm)) return visitor(tag<Opt>{});
+    if constexpr (sizeof...(Rest) == 0) return fallback();
+    else return visit(algorithm, visitor, fallback, type_list<Rest...>{});
+}
+}  // namespace detail
+
 // Calls visitor(tag<Opt>{}) for the algorithm's struct, or fallback() if it is unknown.
 template <class Visitor, class Fallback>
 auto visit(edgeopt_algorithm algorithm, Visitor&& visitor, Fallback&& fallback) {
-    switch (algorithm) {
-        case EDGEOPT_SGD: return visitor(tag<sgd>{});
-        case EDGEOPT_ADAGRAD: return visitor(tag<adagrad>{});
-        case EDGEOPT_RMSPROP: return visitor(tag<rmsprop>{});
-        case EDGEOPT_ADADELTA: return visitor(tag<adadelta>{});
-        case EDGEOPT_ADAM:
-        case EDGEOPT_ADAMW: return visitor(tag<adam>{});
-        case EDGEOPT_ADAMAX: return visitor(tag<adamax>{});
-        case EDGEOPT_NADAM: return visitor(tag<nadam>{});
-        case EDGEOPT_RADAM: return visitor(tag<radam>{});
-        case EDGEOPT_LION: return visitor(tag<lion>{});
-    }
-    return fallback();
+    return detail::visit(algorithm, visitor, fallback, all{});
 }
+
+// The registry's entry for an algorithm, or null.
+inline const algorithm_name* name_entry(edgeopt_algorithm algorithm) {
+    return visit(
+        algorithm,
+        [&](auto t) -> const algorithm_name* {
+            for (const algorithm_name& entry : decltype(t)::type::names)
+                if (entry.algorithm == algorithm) return &entry;
+            return nullptr;
+        },
+        []() -> const algorithm_name* { return nullptr; });
+}
+
+// The enum is EDGEOPT_SGD .. EDGEOPT_SGD + EDGEOPT_ALGORITHM_COUNT - 1, each
+// served by exactly one struct.
+constexpr bool enum_is_covered() {
+    for (unsigned a = EDGEOPT_SGD; a < EDGEOPT_SGD + EDGEOPT_ALGORITHM_COUNT; ++a) {
+        unsigned servers = 0;
+        for_each([&](auto t) { servers += serves<typename decltype(t)::type>(static_cast<edgeopt_algorithm>(a)); });
+        if (servers != 1) return false;
+    }
+    std::size_t names = 0;
+    for_each([&](auto t) { names += sizeof decltype(t)::type::names / sizeof(algorithm_name); });
+    return names == EDGEOPT_ALGORITHM_COUNT;
+}
+static_assert(enum_is_covered(), "every algorithm in edgeopt.h has one registry entry, and only those");
 
 }  // namespace edgeopt::optim
