@@ -15,6 +15,8 @@ File format, one directive per line ('#' starts a comment):
     lr X                           set param_groups[0]['lr'] for following steps
     grad g1 g2 ...                 one optimizer step with this gradient
     expect p1 p2 ...               parameters after that step, as torch computed them
+    state KEY v1 v2 ...            after the last expect: torch's state tensor KEY
+                                   (state_dict key, parameter-shaped) after that step
 All floats use '%.9g', which round-trips float32 exactly.
 
 torch 1.13 single-tensor (foreach=False) paths are used, except:
@@ -162,6 +164,9 @@ def run_case(name, opt_name, kw, n, steps, lr_changes):
         opt.step()
         assert torch.isfinite(p).all(), name
         lines.append("expect " + floats(p.detach()))
+    for key, value in opt.state[p].items():
+        if isinstance(value, torch.Tensor) and value.shape == p.shape:
+            lines.append(f"state {key} " + floats(value))
     return "\n".join(lines) + "\n"
 
 
