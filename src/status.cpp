@@ -48,6 +48,8 @@ extern "C" const char* edgeopt_status_message(edgeopt_status status) {
         case EDGEOPT_ERR_DTYPE_UNSUPPORTED: return "this call supports float32 tensors only";
         case EDGEOPT_ERR_NO_SUCH_STATE: return "no such tensor, or the state slot is unused";
         case EDGEOPT_ERR_INVALID_STEP: return "invalid step count or NAdam mu product";
+        case EDGEOPT_ERR_INVALID_ETAS: return "invalid etas: need 0 < etaminus < 1 < etaplus, finite in float32";
+        case EDGEOPT_ERR_INVALID_STEP_SIZES: return "invalid step_sizes: must be >= 0 and finite in float32";
         case EDGEOPT_STATUS_COUNT: break;
     }
     return "unknown status";

@@ -39,7 +39,9 @@ const std::vector<edgeopt_algorithm> all_algorithms = [] {
 
 // ---- Hyper-parameters as data: each one's field, rule and error ----------
 
-enum class rule { non_negative, finite, unit_closed, unit_open };
+// eta_minus: 0 < η₋ < 1 and eta_plus: 1 < η₊ < ∞, both after rounding to
+// float32 (Rprop).
+enum class rule { non_negative, finite, unit_closed, unit_open, eta_minus, eta_plus };
 
 struct hyper_parameter {
     edgeopt_algorithm algorithm;
@@ -86,6 +88,11 @@ std::vector<hyper_parameter> hyper_parameters() {
         EDGEOPT_HYPER(EDGEOPT_LION, lion, beta1, EDGEOPT_ERR_INVALID_BETA1, rule::unit_closed),
         EDGEOPT_HYPER(EDGEOPT_LION, lion, beta2, EDGEOPT_ERR_INVALID_BETA2, rule::unit_closed),
         EDGEOPT_HYPER(EDGEOPT_LION, lion, weight_decay, EDGEOPT_ERR_INVALID_WEIGHT_DECAY, nn),
+        EDGEOPT_HYPER(EDGEOPT_RPROP, rprop, lr, EDGEOPT_ERR_INVALID_LR, nn),
+        EDGEOPT_HYPER(EDGEOPT_RPROP, rprop, etaminus, EDGEOPT_ERR_INVALID_ETAS, rule::eta_minus),
+        EDGEOPT_HYPER(EDGEOPT_RPROP, rprop, etaplus, EDGEOPT_ERR_INVALID_ETAS, rule::eta_plus),
+        EDGEOPT_HYPER(EDGEOPT_RPROP, rprop, step_size_min, EDGEOPT_ERR_INVALID_STEP_SIZES, nn),
+        EDGEOPT_HYPER(EDGEOPT_RPROP, rprop, step_size_max, EDGEOPT_ERR_INVALID_STEP_SIZES, nn),
     };
     // The Adam family shares lr, betas, eps and weight_decay (different structs, same rules).
     auto add_adam_like = [&](edgeopt_algorithm a, auto lr, auto beta1, auto beta2, auto eps, auto wd) {
@@ -115,7 +122,7 @@ std::vector<flag> flags() {
             EDGEOPT_FLAG(EDGEOPT_RMSPROP, rmsprop, maximize), EDGEOPT_FLAG(EDGEOPT_ADADELTA, adadelta, maximize),
             EDGEOPT_FLAG(EDGEOPT_ADAM, adam, amsgrad),        EDGEOPT_FLAG(EDGEOPT_ADAM, adam, maximize),
             EDGEOPT_FLAG(EDGEOPT_ADAMW, adam, amsgrad),       EDGEOPT_FLAG(EDGEOPT_ADAMW, adam, maximize),
-            EDGEOPT_FLAG(EDGEOPT_ADAMAX, adamax, maximize)};
+            EDGEOPT_FLAG(EDGEOPT_ADAMAX, adamax, maximize),   EDGEOPT_FLAG(EDGEOPT_RPROP, rprop, maximize)};
 }
 
 double& field_of(edgeopt_config& config, const char* name) {
@@ -131,6 +138,9 @@ std::vector<double> bad_values(rule kind) {
         case rule::finite: return {-inf, inf, nan_value};
         case rule::unit_closed: return {-1e-9, 1.0 + 1e-9, -inf, inf, nan_value};
         case rule::unit_open: return {-1e-9, 1.0, 1.5, inf, nan_value};
+        // 1e-50 rounds to float32 0, 1 - 1e-9 and 1 + 1e-9 to 1, 1e39 to infinity.
+        case rule::eta_minus: return {0.0, -0.5, 1e-50, 1.0 - 1e-9, 1.0, 1.5, inf, nan_value};
+        case rule::eta_plus: return {1.0, 1.0 + 1e-9, 0.5, -2.0, 1e39, inf, nan_value};
     }
     return {};
 }
@@ -141,6 +151,8 @@ std::vector<double> good_values(rule kind) {
         case rule::finite: return {-0.5, 0.0, 0.5};
         case rule::unit_closed: return {0.0, 0.5, 1.0};
         case rule::unit_open: return {0.0, 0.5, 0.999999};
+        case rule::eta_minus: return {1e-30, 0.5, 0.999};
+        case rule::eta_plus: return {1.001, 1.2, 1e30};
     }
     return {};
 }
@@ -755,12 +767,19 @@ TEST_CASE("state buffers: one per slot, 64-byte aligned, inside the arena, disjo
 namespace {
 
 // Bit pattern every state float holds after init() and reset().
+// torch's initial state: zeros, except Adagrad's accumulator and Rprop's
+// step_size (slot 1), which start at a hyper-parameter rounded to float32.
+float initial_state(const edgeopt_config& c, unsigned slot) {
+    if (c.algorithm == EDGEOPT_ADAGRAD) return static_cast<float>(c.adagrad.initial_accumulator_value);
+    if (c.algorithm == EDGEOPT_RPROP && slot == 1) return static_cast<float>(c.rprop.lr);
+    return 0.0f;
+}
+
 bool state_is_initial(const rig& r) {
-    const float expected =
-        r.config.algorithm == EDGEOPT_ADAGRAD ? static_cast<float>(r.config.adagrad.initial_accumulator_value) : 0.0f;
-    for (const std::vector<float>& buffer : r.all_state())
-        for (float value : buffer)
-            if (!test::same_bits(value, expected)) return false;
+    for (std::size_t i = 0; i < r.lengths.size(); ++i)
+        for (unsigned k = 0; k < 3; ++k)
+            for (float value : r.state(i, k))
+                if (!test::same_bits(value, initial_state(r.config, k))) return false;
     return true;
 }
 
@@ -855,7 +874,7 @@ TEST_CASE("get_config returns what init and set_config set") {
         REQUIRE_EQ(edgeopt_get_config(&r.opt, &got), EDGEOPT_OK);
         CHECK(same_config(got, named.config));
         edgeopt_config changed = named.config;
-        field_of(changed, "weight_decay") = 0.125;
+        field_of(changed, changed.algorithm == EDGEOPT_RPROP ? "step_size_max" : "weight_decay") = 0.125;
         if (changed.algorithm == EDGEOPT_SGD) changed.sgd.maximize = !changed.sgd.maximize;
         REQUIRE_EQ(edgeopt_set_config(&r.opt, &changed), EDGEOPT_OK);
         REQUIRE_EQ(edgeopt_get_config(&r.opt, &got), EDGEOPT_OK);
@@ -890,7 +909,9 @@ TEST_CASE("defaults are torch's") {
         {EDGEOPT_ADAMAX, adam_with(2e-3, 0.0)},
         {EDGEOPT_NADAM, nadam},
         {EDGEOPT_RADAM, adam},
-        {EDGEOPT_LION, {{"lr", 1e-4}, {"beta1", 0.9}, {"beta2", 0.99}, {"weight_decay", 0.0}}}};
+        {EDGEOPT_LION, {{"lr", 1e-4}, {"beta1", 0.9}, {"beta2", 0.99}, {"weight_decay", 0.0}}},
+        {EDGEOPT_RPROP,
+         {{"lr", 1e-2}, {"etaminus", 0.5}, {"etaplus", 1.2}, {"step_size_min", 1e-6}, {"step_size_max", 50.0}}}};
     const std::vector<hyper_parameter> all = hyper_parameters();
     for (const expected_defaults& expected : table) {
         INFO(edgeopt_algorithm_name(expected.algorithm));

@@ -60,6 +60,8 @@ typedef enum edgeopt_status {
     EDGEOPT_ERR_DTYPE_UNSUPPORTED,      /* this call, or this build (EDGEOPT_NO_LOW_PRECISION), is float32 only */
     EDGEOPT_ERR_NO_SUCH_STATE,          /* tensor index out of range or state slot unused */
     EDGEOPT_ERR_INVALID_STEP,           /* a step count or NAdam mu product that no run of steps gives */
+    EDGEOPT_ERR_INVALID_ETAS,           /* Rprop: 0 < etaminus < 1 < etaplus, finite in float32 */
+    EDGEOPT_ERR_INVALID_STEP_SIZES,     /* Rprop: step_size_min, step_size_max finite in float32 and >= 0 */
     EDGEOPT_STATUS_COUNT
 } edgeopt_status;
 
@@ -76,7 +78,8 @@ typedef enum edgeopt_algorithm {
     EDGEOPT_ADAMAX,
     EDGEOPT_NADAM,
     EDGEOPT_RADAM,
-    EDGEOPT_LION
+    EDGEOPT_LION,
+    EDGEOPT_RPROP
 } edgeopt_algorithm;
 
 /* torch.optim.SGD: lr is required (the default is NaN, rejected as LR_REQUIRED). */
@@ -124,6 +127,12 @@ typedef struct edgeopt_lion_options {
     double lr, beta1, beta2, weight_decay;
 } edgeopt_lion_options;
 
+/* torch.optim.Rprop: etas=(etaminus, etaplus), step_sizes=(step_size_min, step_size_max). */
+typedef struct edgeopt_rprop_options {
+    double lr, etaminus, etaplus, step_size_min, step_size_max;
+    bool maximize;
+} edgeopt_rprop_options;
+
 /* Storage types.  Arithmetic is always float32: a kernel widens what it
  * loads and narrows what it stores, in the same pass.
  *   F32   float32.
@@ -158,6 +167,7 @@ typedef struct edgeopt_config {
         edgeopt_nadam_options nadam;
         edgeopt_radam_options radam;
         edgeopt_lion_options lion;
+        edgeopt_rprop_options rprop;
     };
 } edgeopt_config;
 
@@ -313,7 +323,7 @@ double edgeopt_nadam_mu_product(const edgeopt_optimizer* opt);
 
 /* ---- Introspection: what each algorithm takes, for bindings and tools ----
  * (the Python package reads these instead of keeping its own tables). */
-#define EDGEOPT_ALGORITHM_COUNT 10u /* EDGEOPT_SGD .. EDGEOPT_SGD + COUNT - 1 */
+#define EDGEOPT_ALGORITHM_COUNT 11u /* EDGEOPT_SGD .. EDGEOPT_SGD + COUNT - 1 */
 /* torch.optim's class name ("SGD", "Adam", "AdamW", ...; "Lion"); NULL if unknown. */
 const char* edgeopt_algorithm_torch_name(edgeopt_algorithm algorithm);
 typedef enum edgeopt_option_kind { EDGEOPT_OPTION_REAL = 0, EDGEOPT_OPTION_FLAG } edgeopt_option_kind;

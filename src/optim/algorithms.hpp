@@ -16,6 +16,7 @@
 #include "optim/nadam.hpp"
 #include "optim/radam.hpp"
 #include "optim/rmsprop.hpp"
+#include "optim/rprop.hpp"
 #include "optim/sgd.hpp"
 
 namespace edgeopt::optim {
@@ -24,7 +25,7 @@ template <class... Opts>
 struct type_list {};
 
 // In the order of their first enum value.
-using all = type_list<sgd, adagrad, rmsprop, adadelta, adam, adamax, nadam, radam, lion>;
+using all = type_list<sgd, adagrad, rmsprop, adadelta, adam, adamax, nadam, radam, lion, rprop>;
 
 template <class Opt>
 struct tag {

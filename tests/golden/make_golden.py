@@ -19,7 +19,8 @@ File format, one directive per line ('#' starts a comment):
                                    (state_dict key, parameter-shaped) after that step
 All floats use '%.9g', which round-trips float32 exactly.
 
-torch 1.13 single-tensor (foreach=False) paths are used, except:
+torch 1.13 single-tensor (foreach=False) paths are used (Rprop too: its
+foreach path does the same operations in the same order), except:
   * NAdam runs with foreach=True: the 1.13 single-tensor NAdam multiplies
     mu_product by mu twice; the foreach path matches torch >= 2.0 and the paper.
   * Lion is not in torch 1.13; it is implemented below with torch float32 ops
@@ -59,6 +60,7 @@ OPTIMIZERS = {
     "adam": torch.optim.Adam, "adamw": torch.optim.AdamW,
     "adamax": torch.optim.Adamax, "nadam": torch.optim.NAdam,
     "radam": torch.optim.RAdam, "lion": Lion,
+    "rprop": torch.optim.Rprop,
 }
 
 T, F = True, False
@@ -113,6 +115,10 @@ CASES = [
     ("radam_beta2_09", "radam", dict(betas=(0.8, 0.9)), 34, 20, {}),
     ("lion_default", "lion", dict(), 21, 16, {}),
     ("lion_betas_wd", "lion", dict(lr=0.001, betas=(0.95, 0.98), weight_decay=0.1), 36, 20, {}),
+    ("rprop_default", "rprop", dict(), 23, 20, {}),
+    # Step sizes hit both bounds; Rprop reads lr once (its first step_size), so the change is a no-op.
+    ("rprop_etas_step_sizes", "rprop", dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.2)), 31, 24, {9: 0.5}),
+    ("rprop_maximize", "rprop", dict(lr=0.001, etas=(0.6, 1.1), maximize=T), 18, 16, {}),
 ]
 
 
