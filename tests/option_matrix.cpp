@@ -52,6 +52,11 @@ std::vector<named_config> option_matrix() {
     add("rprop etas step_sizes maximize", EDGEOPT_RPROP, [](edgeopt_config& c) {
         c.rprop = {0.05, 0.3, 1.5, 0.01, 0.1, true};
     });
+    add("asgd", EDGEOPT_ASGD, [](edgeopt_config&) {});
+    // t0 = 0: the average starts moving at step 3.
+    add("asgd averaging wd maximize", EDGEOPT_ASGD, [](edgeopt_config& c) {
+        c.asgd = {0.05, 0.01, 0.5, 0.0, 0.05, true};
+    });
     return all;
 }
 

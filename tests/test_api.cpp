@@ -93,6 +93,11 @@ std::vector<hyper_parameter> hyper_parameters() {
         EDGEOPT_HYPER(EDGEOPT_RPROP, rprop, etaplus, EDGEOPT_ERR_INVALID_ETAS, rule::eta_plus),
         EDGEOPT_HYPER(EDGEOPT_RPROP, rprop, step_size_min, EDGEOPT_ERR_INVALID_STEP_SIZES, nn),
         EDGEOPT_HYPER(EDGEOPT_RPROP, rprop, step_size_max, EDGEOPT_ERR_INVALID_STEP_SIZES, nn),
+        EDGEOPT_HYPER(EDGEOPT_ASGD, asgd, lr, EDGEOPT_ERR_INVALID_LR, nn),
+        EDGEOPT_HYPER(EDGEOPT_ASGD, asgd, lambd, EDGEOPT_ERR_INVALID_LAMBD, nn),
+        EDGEOPT_HYPER(EDGEOPT_ASGD, asgd, alpha, EDGEOPT_ERR_INVALID_ALPHA, nn),
+        EDGEOPT_HYPER(EDGEOPT_ASGD, asgd, t0, EDGEOPT_ERR_INVALID_T0, nn),
+        EDGEOPT_HYPER(EDGEOPT_ASGD, asgd, weight_decay, EDGEOPT_ERR_INVALID_WEIGHT_DECAY, nn),
     };
     // The Adam family shares lr, betas, eps and weight_decay (different structs, same rules).
     auto add_adam_like = [&](edgeopt_algorithm a, auto lr, auto beta1, auto beta2, auto eps, auto wd) {
@@ -122,7 +127,8 @@ std::vector<flag> flags() {
             EDGEOPT_FLAG(EDGEOPT_RMSPROP, rmsprop, maximize), EDGEOPT_FLAG(EDGEOPT_ADADELTA, adadelta, maximize),
             EDGEOPT_FLAG(EDGEOPT_ADAM, adam, amsgrad),        EDGEOPT_FLAG(EDGEOPT_ADAM, adam, maximize),
             EDGEOPT_FLAG(EDGEOPT_ADAMW, adam, amsgrad),       EDGEOPT_FLAG(EDGEOPT_ADAMW, adam, maximize),
-            EDGEOPT_FLAG(EDGEOPT_ADAMAX, adamax, maximize),   EDGEOPT_FLAG(EDGEOPT_RPROP, rprop, maximize)};
+            EDGEOPT_FLAG(EDGEOPT_ADAMAX, adamax, maximize),   EDGEOPT_FLAG(EDGEOPT_RPROP, rprop, maximize),
+            EDGEOPT_FLAG(EDGEOPT_ASGD, asgd, maximize)};
 }
 
 double& field_of(edgeopt_config& config, const char* name) {
@@ -911,7 +917,8 @@ TEST_CASE("defaults are torch's") {
         {EDGEOPT_RADAM, adam},
         {EDGEOPT_LION, {{"lr", 1e-4}, {"beta1", 0.9}, {"beta2", 0.99}, {"weight_decay", 0.0}}},
         {EDGEOPT_RPROP,
-         {{"lr", 1e-2}, {"etaminus", 0.5}, {"etaplus", 1.2}, {"step_size_min", 1e-6}, {"step_size_max", 50.0}}}};
+         {{"lr", 1e-2}, {"etaminus", 0.5}, {"etaplus", 1.2}, {"step_size_min", 1e-6}, {"step_size_max", 50.0}}},
+        {EDGEOPT_ASGD, {{"lr", 1e-2}, {"lambd", 1e-4}, {"alpha", 0.75}, {"t0", 1e6}, {"weight_decay", 0.0}}}};
     const std::vector<hyper_parameter> all = hyper_parameters();
     for (const expected_defaults& expected : table) {
         INFO(edgeopt_algorithm_name(expected.algorithm));

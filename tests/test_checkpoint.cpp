@@ -54,6 +54,9 @@ std::vector<std::uint64_t> config_fields(const edgeopt_config& c) {
             d = {c.rprop.lr, c.rprop.etaminus, c.rprop.etaplus, c.rprop.step_size_min, c.rprop.step_size_max};
             b = {c.rprop.maximize};
             break;
+        case EDGEOPT_ASGD:
+            d = {c.asgd.lr, c.asgd.lambd, c.asgd.alpha, c.asgd.t0, c.asgd.weight_decay}, b = {c.asgd.maximize};
+            break;
     }
     std::vector<std::uint64_t> out{static_cast<std::uint64_t>(c.algorithm)};
     for (double x : d) out.push_back(bits(x));

@@ -62,6 +62,8 @@ typedef enum edgeopt_status {
     EDGEOPT_ERR_INVALID_STEP,           /* a step count or NAdam mu product that no run of steps gives */
     EDGEOPT_ERR_INVALID_ETAS,           /* Rprop: 0 < etaminus < 1 < etaplus, finite in float32 */
     EDGEOPT_ERR_INVALID_STEP_SIZES,     /* Rprop: step_size_min, step_size_max finite in float32 and >= 0 */
+    EDGEOPT_ERR_INVALID_LAMBD,          /* ASGD: lambd finite and >= 0 */
+    EDGEOPT_ERR_INVALID_T0,             /* ASGD: t0 finite and >= 0 */
     EDGEOPT_STATUS_COUNT
 } edgeopt_status;
 
@@ -79,7 +81,8 @@ typedef enum edgeopt_algorithm {
     EDGEOPT_NADAM,
     EDGEOPT_RADAM,
     EDGEOPT_LION,
-    EDGEOPT_RPROP
+    EDGEOPT_RPROP,
+    EDGEOPT_ASGD
 } edgeopt_algorithm;
 
 /* torch.optim.SGD: lr is required (the default is NaN, rejected as LR_REQUIRED). */
@@ -133,6 +136,12 @@ typedef struct edgeopt_rprop_options {
     bool maximize;
 } edgeopt_rprop_options;
 
+/* torch.optim.ASGD: averaged SGD; the average is state slot "ax". */
+typedef struct edgeopt_asgd_options {
+    double lr, lambd, alpha, t0, weight_decay;
+    bool maximize;
+} edgeopt_asgd_options;
+
 /* Storage types.  Arithmetic is always float32: a kernel widens what it
  * loads and narrows what it stores, in the same pass.
  *   F32   float32.
@@ -168,6 +177,7 @@ typedef struct edgeopt_config {
         edgeopt_radam_options radam;
         edgeopt_lion_options lion;
         edgeopt_rprop_options rprop;
+        edgeopt_asgd_options asgd;
     };
 } edgeopt_config;
 
@@ -323,7 +333,7 @@ double edgeopt_nadam_mu_product(const edgeopt_optimizer* opt);
 
 /* ---- Introspection: what each algorithm takes, for bindings and tools ----
  * (the Python package reads these instead of keeping its own tables). */
-#define EDGEOPT_ALGORITHM_COUNT 11u /* EDGEOPT_SGD .. EDGEOPT_SGD + COUNT - 1 */
+#define EDGEOPT_ALGORITHM_COUNT 12u /* EDGEOPT_SGD .. EDGEOPT_SGD + COUNT - 1 */
 /* torch.optim's class name ("SGD", "Adam", "AdamW", ...; "Lion"); NULL if unknown. */
 const char* edgeopt_algorithm_torch_name(edgeopt_algorithm algorithm);
 typedef enum edgeopt_option_kind { EDGEOPT_OPTION_REAL = 0, EDGEOPT_OPTION_FLAG } edgeopt_option_kind;

@@ -12,6 +12,7 @@
 #include "optim/adagrad.hpp"
 #include "optim/adam.hpp"
 #include "optim/adamax.hpp"
+#include "optim/asgd.hpp"
 #include "optim/lion.hpp"
 #include "optim/nadam.hpp"
 #include "optim/radam.hpp"
@@ -25,7 +26,7 @@ template <class... Opts>
 struct type_list {};
 
 // In the order of their first enum value.
-using all = type_list<sgd, adagrad, rmsprop, adadelta, adam, adamax, nadam, radam, lion, rprop>;
+using all = type_list<sgd, adagrad, rmsprop, adadelta, adam, adamax, nadam, radam, lion, rprop, asgd>;
 
 template <class Opt>
 struct tag {

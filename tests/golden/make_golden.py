@@ -60,7 +60,7 @@ OPTIMIZERS = {
     "adam": torch.optim.Adam, "adamw": torch.optim.AdamW,
     "adamax": torch.optim.Adamax, "nadam": torch.optim.NAdam,
     "radam": torch.optim.RAdam, "lion": Lion,
-    "rprop": torch.optim.Rprop,
+    "rprop": torch.optim.Rprop, "asgd": torch.optim.ASGD,
 }
 
 T, F = True, False
@@ -119,6 +119,13 @@ CASES = [
     # Step sizes hit both bounds; Rprop reads lr once (its first step_size), so the change is a no-op.
     ("rprop_etas_step_sizes", "rprop", dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.2)), 31, 24, {9: 0.5}),
     ("rprop_maximize", "rprop", dict(lr=0.001, etas=(0.6, 1.1), maximize=T), 18, 16, {}),
+    # ASGD: a constant lr (torch forms eta with the previous step's lr; see src/optim/asgd.hpp).
+    # The average ax never feeds back into the parameters: its 'state' line is what checks it.
+    ("asgd_default", "asgd", dict(), 19, 15, {}),
+    ("asgd_averaging", "asgd", dict(lr=0.05, lambd=0.01, alpha=0.5, t0=3), 27, 22, {}),
+    ("asgd_wd_maximize", "asgd", dict(lr=0.02, lambd=0.1, alpha=1.0, t0=0, weight_decay=0.05, maximize=T),
+     16, 18, {}),
+    ("asgd_long", "asgd", dict(lr=0.01, lambd=0.001, t0=40), 33, 100, {}),
 ]
 
 
