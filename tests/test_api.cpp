@@ -1033,3 +1033,35 @@ TEST_CASE("every status has its own message") {
     }
     CHECK_EQ(messages.size(), static_cast<std::size_t>(EDGEOPT_STATUS_COUNT));
 }
+
+TEST_CASE("edgeopt_state_scalar gives ASGD's eta and mu as torch's state holds them, and nothing for the others") {
+    edgeopt_config config = edgeopt_defaults(EDGEOPT_ASGD);
+    config.asgd.lr = 0.05, config.asgd.lambd = 0.01, config.asgd.alpha = 0.5, config.asgd.t0 = 1.0;
+    rig r(config);
+    REQUIRE_EQ(r.init(), EDGEOPT_OK);
+    const char* name = nullptr;
+    double value = 0.0;
+    for (std::uint32_t steps = 0; steps < 5; ++steps) {
+        CAPTURE(steps);
+        // torch, after `steps` steps: eta = lr / (1 + lambd lr steps)^alpha, mu = 1 / max(1, steps - t0).
+        const float eta = static_cast<float>(0.05 / std::pow(1.0 + 0.01 * 0.05 * steps, 0.5));
+        const float mu = static_cast<float>(1.0 / std::max(1.0, steps - 1.0));
+        REQUIRE_EQ(edgeopt_state_scalar(&r.opt, 0, &name, &value), EDGEOPT_OK);
+        CHECK(std::string(name) == "eta");
+        CHECK(test::same_bits(static_cast<float>(value), eta));
+        CHECK_EQ(value, static_cast<double>(static_cast<float>(value)));  // a float32 value
+        REQUIRE_EQ(edgeopt_state_scalar(&r.opt, 1, &name, &value), EDGEOPT_OK);
+        CHECK(std::string(name) == "mu");
+        CHECK_EQ(static_cast<float>(value), mu);
+        CHECK_EQ(edgeopt_state_scalar(&r.opt, 2, &name, &value), EDGEOPT_ERR_NO_SUCH_STATE);
+        r.new_grads(steps);
+        REQUIRE_EQ(r.step(), EDGEOPT_OK);
+    }
+    CHECK_EQ(edgeopt_state_scalar(&r.opt, 0, nullptr, &value), EDGEOPT_ERR_NULL_POINTER);
+    CHECK_EQ(edgeopt_state_scalar(&r.opt, 0, &name, nullptr), EDGEOPT_ERR_NULL_POINTER);
+    rig adam(valid_config(EDGEOPT_ADAM));
+    REQUIRE_EQ(adam.init(), EDGEOPT_OK);
+    CHECK_EQ(edgeopt_state_scalar(&adam.opt, 0, &name, &value), EDGEOPT_ERR_NO_SUCH_STATE);
+    edgeopt_optimizer never_initialized{};
+    CHECK_EQ(edgeopt_state_scalar(&never_initialized, 0, &name, &value), EDGEOPT_ERR_NOT_INITIALIZED);
+}

@@ -331,6 +331,12 @@ edgeopt_status edgeopt_set_step_count(edgeopt_optimizer* opt, uint64_t step, dou
  * other algorithms); NaN for an uninitialized optimizer. */
 double edgeopt_nadam_mu_product(const edgeopt_optimizer* opt);
 
+/* torch's per-parameter scalar state besides 'step', as its state_dict would
+ * hold it after the steps taken (ASGD: "eta" and "mu", float32 values): the
+ * index-th name and value; EDGEOPT_ERR_NO_SUCH_STATE past the last (at
+ * index 0 for algorithms that keep none). */
+edgeopt_status edgeopt_state_scalar(const edgeopt_optimizer* opt, unsigned index, const char** name, double* value);
+
 /* ---- Introspection: what each algorithm takes, for bindings and tools ----
  * (the Python package reads these instead of keeping its own tables). */
 #define EDGEOPT_ALGORITHM_COUNT 12u /* EDGEOPT_SGD .. EDGEOPT_SGD + COUNT - 1 */

@@ -99,6 +99,7 @@ _SIGNATURES = {
     "edgeopt_step_count": (ctypes.c_uint64, [_P(Optimizer)]),
     "edgeopt_set_step_count": (_status, [_P(Optimizer), ctypes.c_uint64, ctypes.c_double]),
     "edgeopt_nadam_mu_product": (ctypes.c_double, [_P(Optimizer)]),
+    "edgeopt_state_scalar": (_status, [_P(Optimizer), ctypes.c_uint, _P(ctypes.c_char_p), _P(ctypes.c_double)]),
     "edgeopt_state_read": (_status, [_P(Optimizer), ctypes.c_size_t, ctypes.c_uint, ctypes.c_void_p]),
     "edgeopt_state_write": (_status, [_P(Optimizer), ctypes.c_size_t, ctypes.c_uint, ctypes.c_void_p]),
     "edgeopt_checkpoint_bytes_with_params": (ctypes.c_size_t, [_P(Optimizer), ctypes.c_size_t]),

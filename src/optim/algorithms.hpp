@@ -7,6 +7,7 @@
 // (CMake and platforms/cortex-m/budgets.sh read the #include lines below).
 #pragma once
 #include <cstddef>
+#include <type_traits>
 
 #include "optim/adadelta.hpp"
 #include "optim/adagrad.hpp"
@@ -66,6 +67,13 @@ template <class Visitor, class Fallback>
 auto visit(edgeopt_algorithm algorithm, Visitor&& visitor, Fallback&& fallback) {
     return detail::visit(algorithm, visitor, fallback, all{});
 }
+
+// Whether Opt has per-parameter scalars in torch's state besides 'step'
+// (optional members scalar_names[] and scalar_value(options, steps, k)).
+template <class Opt, class = void>
+struct has_scalar_state : std::false_type {};
+template <class Opt>
+struct has_scalar_state<Opt, std::void_t<decltype(Opt::scalar_names)>> : std::true_type {};
 
 // The registry's entry for an algorithm, or null.
 inline const algorithm_name* name_entry(edgeopt_algorithm algorithm) {

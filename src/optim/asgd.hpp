@@ -69,11 +69,22 @@ struct asgd : one_variant<1u> {
         return to_f32(o.lr / (base == 1.0 ? 1.0 : detmath::pow(base, o.alpha)));
     }
 
+    // μₜ as torch forms it: 1 / max(1, step - t0) with the step before, a float32 tensor; 1 at step 1.
+    static float mu_at(const options& o, std::uint64_t t) {
+        return t <= 1 ? 1.0f : to_f32(1.0 / std::max(1.0, static_cast<double>(t - 1) - o.t0));
+    }
+
+    // torch's state_dict holds the η and μ of the next step as 'eta' and
+    // 'mu' (C API: edgeopt_state_scalar).
+    static constexpr const char* scalar_names[] = {"eta", "mu"};
+    static double scalar_value(const options& o, std::uint64_t steps, unsigned k) {
+        return k == 0 ? eta_at(o, steps + 1) : mu_at(o, steps + 1);
+    }
+
     static coeffs at_step(const edgeopt_config& config, std::uint64_t t, double&) {
         const options& o = of(config);
         const double eta = eta_at(o, t);
-        // torch: 1 / max(1, step - t0) with the step before, as a float32 tensor; 1 at step 1.
-        const float mu = t <= 1 ? 1.0f : to_f32(1.0 / std::max(1.0, static_cast<double>(t - 1) - o.t0));
+        const float mu = mu_at(o, t);
         return {grad_prep::of(o.weight_decay, o.maximize), to_f32(1.0 - o.lambd * eta), to_f32(-eta), mu,
                 mu != 1.0f};
     }
