@@ -61,30 +61,31 @@ struct asgd : one_variant<1u> {
         bool averaging;  // μₜ ≠ 1
     };
 
-    // ηₜ as torch forms it: lr / math.pow(1 + lambd * lr * (t−1), alpha) in
-    // double, then a float32 tensor.  pow is detmath's (a few ulp of double,
-    // the same on every platform) and exactly 1 for a base of 1 (step 1).
-    static float eta_at(const options& o, std::uint64_t t) {
-        const double base = 1.0 + o.lambd * o.lr * static_cast<double>(t - 1);
+    // ηₜ and μₜ as torch forms them after step t−1 (`before` = t−1 as a
+    // double, converted once): lr / math.pow(1 + lambd * lr * step, alpha) and
+    // 1 / max(1, step - t0), in double, then float32 tensors.  pow is detmath's
+    // (a few ulp of double, the same on every platform) and exactly 1 for a
+    // base of 1 (step 1).  At step 1 both are torch's initial values (lr and 1:
+    // t0 >= 0 makes the max 1).
+    static float eta_after(const options& o, double before) {
+        const double base = 1.0 + o.lambd * o.lr * before;
         return to_f32(o.lr / (base == 1.0 ? 1.0 : detmath::pow(base, o.alpha)));
     }
-
-    // μₜ as torch forms it: 1 / max(1, step - t0) with the step before, a float32 tensor; 1 at step 1.
-    static float mu_at(const options& o, std::uint64_t t) {
-        return t <= 1 ? 1.0f : to_f32(1.0 / std::max(1.0, static_cast<double>(t - 1) - o.t0));
-    }
+    static float mu_after(const options& o, double before) { return to_f32(1.0 / std::max(1.0, before - o.t0)); }
 
     // torch's state_dict holds the η and μ of the next step as 'eta' and
     // 'mu' (C API: edgeopt_state_scalar).
     static constexpr const char* scalar_names[] = {"eta", "mu"};
     static double scalar_value(const options& o, std::uint64_t steps, unsigned k) {
-        return k == 0 ? eta_at(o, steps + 1) : mu_at(o, steps + 1);
+        const double before = static_cast<double>(steps);
+        return k == 0 ? eta_after(o, before) : mu_after(o, before);
     }
 
     static coeffs at_step(const edgeopt_config& config, std::uint64_t t, double&) {
         const options& o = of(config);
-        const double eta = eta_at(o, t);
-        const float mu = mu_at(o, t);
+        const double before = static_cast<double>(t - 1);
+        const double eta = eta_after(o, before);
+        const float mu = mu_after(o, before);
         return {grad_prep::of(o.weight_decay, o.maximize), to_f32(1.0 - o.lambd * eta), to_f32(-eta), mu,
                 mu != 1.0f};
     }
