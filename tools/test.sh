@@ -71,6 +71,8 @@ if want python; then
   cmake --build build/shared -j"$jobs" >/dev/null
   # Debian's torch belongs to /usr/bin/python3, whatever python3 is first on PATH.
   if (cd python/tests && PYTHONPATH=..:. /usr/bin/python3 -m unittest discover -v 2>&1 | tail -n 25) &&
+     PYTHONPATH=python /usr/bin/python3 tests/handover/make_handover.py --check &&
+     examples/torch/run.sh | tail -n 3 &&
      /usr/bin/python3 bench/torch_dropin.py --smoke >/dev/null; then
     passed=$((passed + 1))
   else

@@ -7,7 +7,7 @@
 
 The library itself is libedgeopt.so, called through ctypes (edgeopt._lib).
 """
-from edgeopt.errors import CheckpointError, EdgeoptError, MismatchError, UnsupportedError
+from edgeopt.errors import CheckpointError, EdgeoptError, ForeachWarning, MismatchError, UnsupportedError
 
 __version__ = "0.1.0"
-__all__ = ["CheckpointError", "EdgeoptError", "MismatchError", "UnsupportedError"]
+__all__ = ["CheckpointError", "EdgeoptError", "ForeachWarning", "MismatchError", "UnsupportedError"]

@@ -18,10 +18,16 @@ from edgeopt.errors import MismatchError, UnsupportedError
 class _Group:
     """One param group's edgeopt optimizer, and the options it was last given."""
 
-    def __init__(self, native, values):
+    def __init__(self, native, values, group):
         self.native = native
         self.values = values
         self.tensors = None
+        self.seen = self.snapshot(group)
+
+    @staticmethod
+    def snapshot(group):
+        # What step() compares to find changed options: cheaper than converting them.
+        return [value for key, value in group.items() if key != "params"]
 
 
 class EdgeoptOptimizer(torch.optim.Optimizer):
@@ -88,7 +94,7 @@ class EdgeoptOptimizer(torch.optim.Optimizer):
         values = group_values(self.edgeopt_algorithm, group, where)
         native = native_from_torch(self.edgeopt_algorithm, values, params, states, where, self._state_dtypes(values),
                                    self._rounding, self._seed, self._isa)
-        return _Group(native, values)
+        return _Group(native, values, group)
 
     def add_param_group(self, param_group):
         super().add_param_group(param_group)
@@ -100,8 +106,7 @@ class EdgeoptOptimizer(torch.optim.Optimizer):
             self.param_groups.pop()
             raise
 
-    @torch.no_grad()
-    def step(self, closure=None):
+    def step(self, closure=None):  # no torch arithmetic here: no grad mode to set
         loss = None
         if closure is not None:
             with torch.enable_grad():
@@ -122,11 +127,14 @@ class EdgeoptOptimizer(torch.optim.Optimizer):
         if len(params) != len(state.native.lengths):
             raise MismatchError("%s has %d parameters, its optimizer state %d"
                                 % (where, len(params), len(state.native.lengths)))
-        values = group_values(self.edgeopt_algorithm, group, where)
-        if values != state.values:  # a scheduler changed lr, or the user an option
-            state.native.set_config(make_config(self.edgeopt_algorithm, values, self._state_dtypes(values),
-                                                self._rounding, self._seed))
-            state.values = values
+        seen = state.snapshot(group)
+        if seen != state.seen:  # a scheduler changed lr, or the user an option
+            values = group_values(self.edgeopt_algorithm, group, where)
+            if values != state.values:
+                state.native.set_config(make_config(self.edgeopt_algorithm, values, self._state_dtypes(values),
+                                                    self._rounding, self._seed))
+                state.values = values
+            state.seen = seen
         grads = [g if g.is_contiguous() else g.contiguous() for g in grads]
         for i, (param, grad) in enumerate(zip(params, grads)):
             if grad.is_sparse:
@@ -181,6 +189,7 @@ class EdgeoptOptimizer(torch.optim.Optimizer):
         for group, own, native in zip(self.param_groups, self._groups, natives):
             group.update(group_dict(group, native.config, self.edgeopt_algorithm))
             own.native, own.values = native, group_values(self.edgeopt_algorithm, group)
+            own.seen, own.tensors = own.snapshot(group), None
 
 
 def _drop_in(torch_class_name):

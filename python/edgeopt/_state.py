@@ -5,11 +5,13 @@ group (its optimizer object).  So every parameter of a group must be at the
 same step, which is what torch.optim gives whenever each step() sees a
 gradient for each parameter of the group (the usual case).
 """
+import warnings
+
 import torch
 
 from edgeopt._lib import Tensor
 from edgeopt._native import ALGORITHMS, Native, make_config, options_of, slots_of
-from edgeopt.errors import MismatchError, UnsupportedError
+from edgeopt.errors import ForeachWarning, MismatchError, UnsupportedError
 
 SGD, ADAGRAD, RMSPROP, ADADELTA = (ALGORITHMS[n] for n in ("SGD", "Adagrad", "RMSprop", "Adadelta"))
 NADAM = ALGORITHMS["NAdam"]
@@ -37,6 +39,9 @@ def group_values(algorithm, group, where="param group"):
     for flag in _UNSUPPORTED_FLAGS:
         if group.get(flag):
             raise UnsupportedError("%s: %s=True is not supported by edgeopt" % (where, flag))
+    if algorithm == NADAM and not group.get("foreach", True):
+        warnings.warn("%s: NAdam with foreach=%r; edgeopt continues in the foreach form" % (where, group["foreach"]),
+                      ForeachWarning, stacklevel=3)
     values = {}
     for option in options_of(algorithm):
         if option.torch_keyword not in group:

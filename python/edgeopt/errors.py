@@ -39,3 +39,10 @@ def error_for_status(name, message):
     cls = (CheckpointError if name in _CHECKPOINT else MismatchError if name in _MISMATCH
            else UnsupportedError if name in _UNSUPPORTED else EdgeoptError)
     return cls(message, name)
+
+
+class ForeachWarning(UserWarning):
+    """A torch NAdam run with foreach=False (torch 1.13's CPU default): its
+    state crosses exactly, but edgeopt, like torch's foreach form and torch
+    2.0, takes mu once where 1.13's single-tensor form takes it twice, so
+    the continuation is not the bits that torch run would have gone on to."""

@@ -16,6 +16,7 @@ import tempfile
 import torch
 
 from edgeopt._dropin import DROP_INS, EdgeoptOptimizer
+from edgeopt._lib import ROUNDINGS
 from edgeopt._native import NAMES, Native, describe_image, newest_in_region, split_images
 from edgeopt._state import (algorithm_of, float32_params, group_dict, group_values, native_from_torch,
                             torch_states)
@@ -42,6 +43,9 @@ def _write_atomically(path, data):
     directory = os.path.dirname(os.path.abspath(path))
     handle, temporary = tempfile.mkstemp(prefix=".edgeopt-", dir=directory)
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes 0600; a file from open() would follow the umask
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
@@ -117,10 +121,12 @@ def load(path_or_bytes, optimizer, params=None):
         want_params = head.info.has_params if params is None else params
         if want_params and not head.info.has_params:
             raise MismatchError("%s: the image holds no parameters (load with params=False)" % where)
-        if isinstance(optimizer, EdgeoptOptimizer):
-            head.config.param_rounding = ROUNDING_CODES[optimizer._rounding]
+        isa = None
+        if isinstance(optimizer, EdgeoptOptimizer):  # rounding, seed and kernel are the object's, not state
+            head.config.param_rounding = ROUNDINGS.index(optimizer._rounding)
             head.config.seed = optimizer._seed
-        native = Native(head.config, head.lengths)
+            isa = optimizer._isa
+        native = Native(head.config, head.lengths, isa)
         targets = [torch.empty(p.shape, dtype=torch.float32) for p in plist] if want_params else None
         native.read_image(image, float32_params(targets, where) if targets is not None else None)
         natives.append(native)
@@ -131,8 +137,6 @@ def load(path_or_bytes, optimizer, params=None):
             for param, value in zip(group["params"], targets or []):
                 param.copy_(value)
 
-
-ROUNDING_CODES = {"nearest": 0, "stochastic": 1}
 
 
 def _apply(optimizer, algorithm, natives):

@@ -3,8 +3,11 @@ parameters, not the optimizer's state or options, not the file."""
 import os
 import tempfile
 import unittest
+import warnings
 
 import torch
+
+import edgeopt
 
 import edgeopt.torch as et
 from edgeopt import CheckpointError, EdgeoptError, MismatchError, UnsupportedError
@@ -87,6 +90,14 @@ class Refusals(unittest.TestCase):
         optimizer.param_groups[0]["lr"] = 0.01
         self.assertRaises(MismatchError, et.save, optimizer, self.path)
 
+    def test_single_tensor_nadam_is_flagged(self):
+        nadam = torch.optim.NAdam(make_params())  # foreach=None: 1.13's single-tensor form on CPU
+        with self.assertWarns(edgeopt.ForeachWarning):
+            et.save(nadam, self.path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            et.save(torch.optim.NAdam(make_params(), foreach=True), self.path)
+
     def test_bad_gradients_step_nothing(self):
         self.device_params[0].grad = torch.zeros_like(self.device_params[0]).to_sparse()
         for p in self.device_params[1:]:
@@ -116,6 +127,12 @@ class Refusals(unittest.TestCase):
         with open(self.path, "rb") as image_file:
             self.assertEqual(image_file.read(), self.image)
         self.assertEqual(os.listdir(self.directory.name), ["run.ckpt"])  # no temporary left behind
+        umask = os.umask(0o022)
+        try:
+            et.save(self.torch_opt, self.path)
+        finally:
+            os.umask(umask)
+        self.assertEqual(os.stat(self.path).st_mode & 0o777, 0o644)  # as open() would have made it
 
     def test_status_names_follow_the_header(self):
         header = os.path.join(os.path.dirname(__file__), "..", "..", "include", "edgeopt", "edgeopt.h")

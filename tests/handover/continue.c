@@ -15,7 +15,12 @@
  *                      comparison can fail
  * Exit status 0 if every case passed.  Plain C11 and stdio, so it runs
  * unchanged on Linux, under qemu-user and on the Cortex-M boards (files
- * through semihosting). */
+ * through semihosting; newlib's printf has no %zu, hence the casts).
+ *
+ * Built with HANDOVER_EMBEDDED (tests/firmware), DATA_DIR "embedded" takes
+ * the cases compiled into the program by handover_embedded.h instead: the
+ * region is then loaded straight from the const array, which is where a
+ * device keeps it (flash), not from a copy in RAM. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +28,12 @@
 
 #include "edgeopt/checkpoint.h"
 #include "edgeopt/edgeopt.h"
+
+#ifdef HANDOVER_EMBEDDED
+/* Generated: static const handover_embedded_case handover_embedded[] =
+ * {{"name", region, region_bytes, grads, grads_bytes, expected, expected_bytes}, ...}. */
+#include "handover_embedded.h"
+#endif
 
 #define TENSORS 2
 #define TOTAL 52 /* 37 + 5 x 3 */
@@ -65,7 +76,8 @@ static const handover_case cases[] = {
 #define CASE_COUNT (sizeof cases / sizeof cases[0])
 
 /* Static: the firmware boards have small stacks. */
-static unsigned char region[MAX_REGION];
+static unsigned char region_copy[MAX_REGION];
+static const unsigned char *region = region_copy; /* or an embedded array */
 static float grads[STEPS_AFTER][TOTAL];
 static float expected[TOTAL];
 static float loaded[TOTAL];
@@ -83,7 +95,8 @@ static uint32_t bits_of(float value) {
     return bits;
 }
 
-/* Exactly `bytes` bytes of a file into buffer; false (with a message) else. */
+/* A file into buffer: exactly capacity bytes, or (bytes not NULL) up to
+ * capacity, the count in *bytes; false, with a message, otherwise. */
 static bool read_file(const char *dir, const char *name, const char *suffix, void *buffer, size_t capacity,
                       size_t *bytes) {
     char path[512];
@@ -99,7 +112,8 @@ static bool read_file(const char *dir, const char *name, const char *suffix, voi
     bool too_big = got == capacity && fread(&extra, 1, 1, file) == 1;
     fclose(file);
     if (too_big || (bytes == NULL && got != capacity)) {
-        printf("%s: %zu bytes%s, expected %zu\n", path, got, too_big ? " or more" : "", capacity);
+        printf("%s: %lu bytes%s, expected %lu\n", path, (unsigned long)got, too_big ? " or more" : "",
+               (unsigned long)capacity);
         return false;
     }
     if (bytes != NULL) *bytes = got;
@@ -161,9 +175,29 @@ static bool same_options(const char *name, const edgeopt_config *device, const e
     return same;
 }
 
-/* Loads the case's files into region/grads/expected. */
+/* Points region at the case's bytes and loads grads/expected. */
 static bool read_case(const char *dir, const char *name, size_t *region_bytes) {
-    if (!read_file(dir, name, ".region", region, sizeof region, region_bytes) ||
+#ifdef HANDOVER_EMBEDDED
+    if (strcmp(dir, "embedded") == 0) {
+        const size_t count = sizeof handover_embedded / sizeof handover_embedded[0];
+        size_t i = 0;
+        while (i < count && strcmp(handover_embedded[i].name, name) != 0) ++i;
+        if (i == count || handover_embedded[i].grads_bytes != sizeof grads ||
+            handover_embedded[i].expected_bytes != sizeof expected) {
+            printf("%s: not embedded, or of other sizes\n", name);
+            return false;
+        }
+        region = handover_embedded[i].region;
+        *region_bytes = handover_embedded[i].region_bytes;
+        memcpy(grads, handover_embedded[i].grads, sizeof grads);
+        memcpy(expected, handover_embedded[i].expected, sizeof expected);
+        from_little_endian(&grads[0][0], sizeof grads / sizeof(float));
+        from_little_endian(expected, TOTAL);
+        return true;
+    }
+#endif
+    region = region_copy;
+    if (!read_file(dir, name, ".region", region_copy, sizeof region_copy, region_bytes) ||
         !read_file(dir, name, ".grads", grads, sizeof grads, NULL) ||
         !read_file(dir, name, ".expected", expected, sizeof expected, NULL))
         return false;
@@ -213,9 +247,9 @@ static outcome run_case(const handover_case *c, size_t region_bytes, edgeopt_isa
      * momentum buffer exists", all an SGD step needs to know. */
     const uint64_t step = c->config.algorithm == EDGEOPT_SGD ? 1 : STEPS_BEFORE;
     if (!info.has_params || edgeopt_step_count(&opt) != step) {
-        printf("%s: the image holds step %llu%s, torch was at step %llu\n", name,
-               (unsigned long long)edgeopt_step_count(&opt), info.has_params ? "" : " without parameters",
-               (unsigned long long)step);
+        printf("%s: the image holds step %lu%s, torch was at step %lu\n", name,
+               (unsigned long)edgeopt_step_count(&opt), info.has_params ? "" : " without parameters",
+               (unsigned long)step);
         return BROKEN;
     }
     if (!same_options(name, &c->config, &restored)) return BROKEN;
@@ -247,9 +281,9 @@ static outcome run_case(const handover_case *c, size_t region_bytes, edgeopt_isa
         for (size_t i = 0; i < lengths[t]; ++i) {
             const float got = tensor_param(t)[i], want = expected[tensor_offset(t) + i];
             if (bits_of(got) != bits_of(want)) {
-                printf("%s [%s]: MISMATCH after step %d, tensor %zu element %zu: %.9g (0x%08lx), torch %.9g "
+                printf("%s [%s]: MISMATCH after step %d, tensor %lu element %lu: %.9g (0x%08lx), torch %.9g "
                        "(0x%08lx)\n",
-                       name, edgeopt_isa_name(used), STEPS_BEFORE + STEPS_AFTER, t, i, (double)got,
+                       name, edgeopt_isa_name(used), STEPS_BEFORE + STEPS_AFTER, (unsigned long)t, (unsigned long)i, (double)got,
                        (unsigned long)bits_of(got), (double)want, (unsigned long)bits_of(want));
                 return MISMATCH;
             }
@@ -283,6 +317,10 @@ int main(int argc, char **argv) {
     }
     const char *dir = argv[arg++];
     const size_t named = (size_t)(argc - arg);
+    if (named == 0 && strcmp(dir, "embedded") == 0) {
+        printf("name the embedded cases to run\n");
+        return 2;
+    }
 
     int failures = 0, runs = 0;
     for (size_t i = 0; i < (named ? named : CASE_COUNT); ++i) {

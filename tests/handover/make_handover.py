@@ -16,10 +16,14 @@ case table (a device knows its configuration; the image must agree).
 Run from the repository root with Debian's Python (torch 1.13):
   cmake -S . -B build/shared -DBUILD_SHARED_LIBS=ON -DEDGEOPT_BUILD_TESTS=OFF \
         -DEDGEOPT_BUILD_TOOLS=OFF && cmake --build build/shared -j2
-  PYTHONPATH=python /usr/bin/python3 tests/handover/make_handover.py
+  PYTHONPATH=python /usr/bin/python3 tests/handover/make_handover.py [--check]
+--check writes into a temporary directory instead and fails unless every
+file is byte for byte the committed one (the data is this script's output).
 """
+import filecmp
 import os
 import sys
+import tempfile
 
 import torch
 
@@ -60,7 +64,7 @@ def raw(tensors):
     return b"".join(t.detach().contiguous().numpy().astype("<f4").tobytes() for t in tensors)
 
 
-def make(name, cls, options, seed):
+def make(directory, name, cls, options, seed):
     generator = torch.Generator().manual_seed(seed)
     params = [torch.randn(shape, generator=generator).requires_grad_() for shape in SHAPES]
     optimizer = cls(params, **options)
@@ -74,7 +78,7 @@ def make(name, cls, options, seed):
 
     for _ in range(K):
         step_with_random_gradients()
-    base = os.path.join(HERE, "data", name)
+    base = os.path.join(directory, name)
     et.save(optimizer, base + ".region", params=True, region_bytes=region_bytes(optimizer))
     grads = [step_with_random_gradients() for _ in range(M)]
     with open(base + ".grads", "wb") as out:
@@ -84,15 +88,36 @@ def make(name, cls, options, seed):
     return [base + suffix for suffix in (".region", ".grads", ".expected")]
 
 
+def generate(directory):
+    paths = []
+    for seed, (name, (cls, options)) in enumerate(sorted(CASES.items()), start=1):
+        paths += make(directory, name, cls, options, seed)
+    return paths
+
+
 def main():
-    os.makedirs(os.path.join(HERE, "data"), exist_ok=True)
     if not torch.__version__.startswith("1.13"):
         sys.exit("make_handover.py: the golden data is torch 1.13's; this is torch %s" % torch.__version__)
+    committed = os.path.join(HERE, "data")
+    if sys.argv[1:] == ["--check"]:
+        with tempfile.TemporaryDirectory() as scratch:
+            names = [os.path.basename(path) for path in generate(scratch)]
+            _, differ, missing = filecmp.cmpfiles(scratch, committed, names, shallow=False)
+            extra = sorted(set(os.listdir(committed)) - set(names))
+        for kind, files in (("differs", differ), ("missing", missing), ("not generated", extra)):
+            for name in files:
+                print("data/%s: %s" % (name, kind))
+        if differ or missing or extra:
+            sys.exit(1)
+        print("data/: all %d files are this script's output" % len(names))
+        return
+    if sys.argv[1:]:
+        sys.exit("usage: make_handover.py [--check]")
+    os.makedirs(committed, exist_ok=True)
     total = 0
-    for seed, (name, (cls, options)) in enumerate(sorted(CASES.items()), start=1):
-        for path in make(name, cls, options, seed):
-            total += os.path.getsize(path)
-            print("%6d %s" % (os.path.getsize(path), os.path.relpath(path, HERE)))
+    for path in generate(committed):
+        total += os.path.getsize(path)
+        print("%6d %s" % (os.path.getsize(path), os.path.relpath(path, HERE)))
     print("%6d bytes in all" % total)
 
 
