@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ASGD — torch.optim.ASGD (1.13), averaged SGD (Polyak & Juditsky), the
 // single-tensor step (foreach=None, the default).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Rprop — torch.optim.Rprop (1.13), the single-tensor step (foreach=None,
 // the default; the foreach step does the same operations in the same order).
 //
