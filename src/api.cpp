@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "arena.hpp"
+#include "optimizer_object.hpp"
 #include "tensor_checks.hpp"
 #include "kernel/table.hpp"
 #include "optim/algorithms.hpp"
@@ -13,18 +14,6 @@
 namespace {
 
 using namespace edgeopt;
-
-constexpr std::uint32_t initialized_magic = 0xED6E0B71u;
-
-bool initialized(const edgeopt_optimizer* opt) { return opt && opt->magic == initialized_magic; }
-
-unsigned slot_mask(const edgeopt_config& config) {
-    return optim::visit(
-        config.algorithm, [&](auto tag) { return decltype(tag)::type::slot_mask(decltype(tag)::type::of(config)); },
-        [] { return 0u; });
-}
-
-arena::layout layout_of(const edgeopt_config& config) { return arena::layout::of(slot_mask(config), config); }
 
 bool same_layout(const edgeopt_config& a, const edgeopt_config& b) {
     const arena::layout x = layout_of(a), y = layout_of(b);
@@ -66,40 +55,6 @@ void fill_initial_state(const edgeopt_optimizer& opt) {
             kernel::fill_state(slots[k], layout.dtype[k], opt.lengths[i], value);
         }
     }
-}
-
-bool all_f32(const edgeopt_tensor& t, const arena::layout& layout) {
-    return t.param_dtype == EDGEOPT_F32 && t.grad_dtype == EDGEOPT_F32 && layout.all_f32();
-}
-
-template <class Opt>
-void run_step(edgeopt_optimizer& opt, const kernel::table& kernels, const edgeopt_tensor* tensors) {
-    const std::uint64_t t = opt.step + 1;
-    double mu_product = opt.nadam_mu_product;
-    const typename Opt::coeffs coeffs = Opt::at_step(opt.config, t, mu_product);
-    const arena::layout layout = layout_of(opt.config);
-    unsigned char* cursor = opt.state;
-    for (std::size_t i = 0; i < opt.tensor_count; ++i) {
-        const edgeopt_tensor& tensor = tensors[i];
-        void* slots[3];
-        arena::tensor_slots(layout, tensor.length, cursor, slots);
-        if (tensor.length == 0) continue;
-        if (all_f32(tensor, layout)) {
-            kernel::tensor_streams streams{tensor.param, tensor.grad, {}, tensor.length};
-            for (unsigned k = 0; k < 3; ++k) streams.state[k] = static_cast<float*>(slots[k]);
-            kernels.float32.get<Opt>()(coeffs, streams);
-        } else {
-            const bool stochastic =
-                tensor.param_dtype == EDGEOPT_BF16 && opt.config.param_rounding == EDGEOPT_ROUND_STOCHASTIC;
-            const kernel::typed_streams streams{
-                tensor.param, tensor.grad, {slots[0], slots[1], slots[2]}, tensor.param_dtype,
-                tensor.grad_dtype, {layout.dtype[0], layout.dtype[1], layout.dtype[2]}, stochastic,
-                kernel::random_key::of(opt.config.seed, t, i), tensor.length};
-            kernels.typed.get<Opt>()(coeffs, streams);
-        }
-    }
-    opt.step = t;
-    opt.nadam_mu_product = mu_product;
 }
 
 }  // namespace
@@ -166,19 +121,6 @@ edgeopt_status edgeopt_init(edgeopt_optimizer* opt, const edgeopt_config* config
     return EDGEOPT_OK;
 }
 
-edgeopt_status edgeopt_step(edgeopt_optimizer* opt, const edgeopt_tensor* tensors, size_t count) {
-    if (!opt) return EDGEOPT_ERR_NULL_POINTER;
-    if (!initialized(opt)) return EDGEOPT_ERR_NOT_INITIALIZED;
-    const edgeopt_status checked = train::check_step_tensors(*opt, tensors, count);
-    if (checked != EDGEOPT_OK) return checked;
-    const kernel::table* kernels = kernel::compiled_table(opt->isa);
-    if (!kernels) return EDGEOPT_ERR_ISA_UNAVAILABLE;
-    optim::visit(
-        opt->config.algorithm, [&](auto tag) { run_step<typename decltype(tag)::type>(*opt, *kernels, tensors); },
-        [] {});
-    return EDGEOPT_OK;
-}
-
 edgeopt_status edgeopt_set_lr(edgeopt_optimizer* opt, double lr) {
     if (!opt) return EDGEOPT_ERR_NULL_POINTER;
     if (!initialized(opt)) return EDGEOPT_ERR_NOT_INITIALIZED;
@@ -196,6 +138,7 @@ edgeopt_status edgeopt_set_config(edgeopt_optimizer* opt, const edgeopt_config* 
     if (config->algorithm != opt->config.algorithm || !same_layout(*config, opt->config))
         return EDGEOPT_ERR_LAYOUT_CHANGE;
     opt->config = *config;
+    changed(*opt);
     return EDGEOPT_OK;
 }
 
@@ -214,6 +157,7 @@ edgeopt_status edgeopt_reset(edgeopt_optimizer* opt) {
     opt->step = 0;
     opt->nadam_mu_product = 1.0;
     fill_initial_state(*opt);
+    changed(*opt);
     return EDGEOPT_OK;
 }
 
@@ -228,6 +172,7 @@ edgeopt_status edgeopt_set_isa(edgeopt_optimizer* opt, edgeopt_isa isa) {
     const edgeopt_status status = resolve_isa(isa, opt->config.algorithm, &resolved);
     if (status != EDGEOPT_OK) return status;
     opt->isa = resolved;
+    changed(*opt);
     return EDGEOPT_OK;
 }
 
@@ -270,6 +215,7 @@ edgeopt_status edgeopt_state_write(edgeopt_optimizer* opt, size_t tensor, unsign
     if (train::overlap(values, length * sizeof(float), opt->arena, opt->arena_bytes)) return EDGEOPT_ERR_OVERLAP;
     void* data = slot_data(opt, tensor, slot);
     if (data) kernel::write_state(data, opt->config.state_dtype[slot], length, values);
+    changed(*opt);
     return EDGEOPT_OK;
 }
 
@@ -284,6 +230,7 @@ edgeopt_status edgeopt_set_step_count(edgeopt_optimizer* opt, uint64_t step, dou
         return EDGEOPT_ERR_INVALID_STEP;
     opt->step = step;
     opt->nadam_mu_product = nadam_mu_product;
+    changed(*opt);
     return EDGEOPT_OK;
 }
 

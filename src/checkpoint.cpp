@@ -636,6 +636,7 @@ edgeopt_status restore(image_source& source, const frame& f, const target& t, st
     t.opt->config = c.config;
     t.opt->step = c.step;
     t.opt->nadam_mu_product = c.mu_product;
+    ++t.opt->generation;  // a step begun before the load is stale (edgeopt_step_plan)
     if (blob_bytes) *blob_bytes = c.blob_bytes;
     return EDGEOPT_OK;
 }

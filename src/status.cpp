@@ -48,6 +48,14 @@ extern "C" const char* edgeopt_status_message(edgeopt_status status) {
         case EDGEOPT_ERR_DTYPE_UNSUPPORTED: return "this call supports float32 tensors only";
         case EDGEOPT_ERR_NO_SUCH_STATE: return "no such tensor, or the state slot is unused";
         case EDGEOPT_ERR_INVALID_STEP: return "invalid step count or NAdam mu product";
+        case EDGEOPT_ERR_RANGE_OUTSIDE: return "element range outside the step's tensors";
+        case EDGEOPT_ERR_RANGE_SPLITS_BLOCK: return "element range starts or ends inside a q8 state block";
+        case EDGEOPT_ERR_STEP_NOT_BEGUN: return "step plan not begun, or already ended";
+        case EDGEOPT_ERR_PLAN_FOREIGN: return "step plan belongs to another optimizer";
+        case EDGEOPT_ERR_PLAN_STALE: return "step plan is for an earlier step";
+        case EDGEOPT_ERR_CHANGED_MID_STEP: return "options, kernel or state changed since the step began";
+        case EDGEOPT_ERR_INVALID_TASKS: return "a step splits into 1 to EDGEOPT_MAX_TASKS tasks";
+        case EDGEOPT_ERR_CHUNK_TOO_SMALL: return "chunk too small: at least 1 element, a q8 block with q8 state";
         case EDGEOPT_ERR_INVALID_ETAS: return "invalid etas: need 0 < etaminus < 1 < etaplus, finite in float32";
         case EDGEOPT_ERR_INVALID_STEP_SIZES: return "invalid step_sizes: must be >= 0 and finite in float32";
         case EDGEOPT_ERR_INVALID_LAMBD: return "invalid lambd: must be finite and >= 0";

@@ -158,6 +158,26 @@ int exercise(const edgeopt_config& config, edgeopt_isa isa, void* arena, std::si
     expect(edgeopt_reset(&opt), EDGEOPT_OK);
     expect(edgeopt_step(&opt, tensors, tensor_count), EDGEOPT_OK);
     wrong += edgeopt_step_count(&opt) != 1;
+    // A step in pieces: begin, ranges out of order, split, end; parallel; chunks.
+    edgeopt_step_plan plan;
+    expect(edgeopt_step_begin(&opt, tensors, tensor_count, &plan), EDGEOPT_OK);
+    expect(edgeopt_step_run(&opt, &plan, 64, plan.total), EDGEOPT_OK);
+    expect(edgeopt_step_run(&opt, &plan, 0, 64), EDGEOPT_OK);
+    expect(edgeopt_step_run(&opt, &plan, 0, plan.total + 1), EDGEOPT_ERR_RANGE_OUTSIDE);
+    std::size_t begin = 0, end = 0;
+    expect(edgeopt_step_split(&plan, 3, 1, &begin, &end), EDGEOPT_OK);
+    expect(edgeopt_step_end(&opt, &plan), EDGEOPT_OK);
+    expect(edgeopt_step_end(&opt, &plan), EDGEOPT_ERR_STEP_NOT_BEGUN);
+    const edgeopt_parallel_for in_turn{[](void*, std::size_t tasks, edgeopt_task_fn task, void* context) {
+                                           for (std::size_t i = 0; i < tasks; ++i) task(context, i);
+                                       },
+                                       nullptr, 4};
+    expect(edgeopt_step_parallel(&opt, tensors, tensor_count, &in_turn), EDGEOPT_OK);
+    edgeopt_step_chunks chunks;
+    expect(edgeopt_step_chunks_begin(&opt, tensors, tensor_count, &chunks), EDGEOPT_OK);
+    bool done = false;
+    for (int calls = 0; !done && calls < 10; ++calls) expect(edgeopt_step_chunk(&opt, &chunks, 64, &done), EDGEOPT_OK);
+    wrong += !done || edgeopt_step_count(&opt) != 4;
     for (unsigned k = 0; k < edgeopt_state_slots(&config); ++k) wrong += edgeopt_state_slot_name(&config, k) == nullptr;
     wrong += edgeopt_state_buffer(&opt, 0, 0) == nullptr && edgeopt_state_slots(&config) > 0;
 

@@ -2,6 +2,7 @@
 # The whole test suite, as CI runs it:
 #   1. host build, ctest once per x86 kernel (EDGEOPT_ISA forces it);
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build, ctest;
+#      ThreadSanitizer build of the threaded tests (test_parallel, the pool example);
 #   3. aarch64 and armv7 cross builds, ctest under qemu-user;
 #   4. Cortex-M4F and Cortex-M55 firmware builds, ctest under qemu-system-arm;
 #   5. the Python package (python/edgeopt) against Debian's torch 1.13: the
@@ -9,10 +10,10 @@
 #   6. benchmarks built and run in smoke mode (never timed against a target).
 # Installs missing Debian packages when run as root (else names them).
 #   tools/test.sh            everything
-#   tools/test.sh host       only stage 1 (also: asan, cross, firmware, python, bench)
+#   tools/test.sh host       only stage 1 (also: asan, tsan, cross, firmware, python, bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-stages=("${@:-host asan cross firmware python bench}")
+stages=("${@:-host asan tsan cross firmware python bench}")
 stages=(${stages[*]})
 jobs=$(nproc)
 failed=()
@@ -45,6 +46,11 @@ if want asan; then
   tools/setup.sh host data
   banner "host: AddressSanitizer + UndefinedBehaviorSanitizer"
   run_preset host-asan
+fi
+if want tsan; then
+  tools/setup.sh host data
+  banner "host: ThreadSanitizer (threaded tests)"
+  run_preset host-tsan
 fi
 if want cross; then
   tools/setup.sh host cross
@@ -83,8 +89,9 @@ if want bench && [ -f bench/CMakeLists.txt ]; then
   tools/setup.sh host bench
   banner "benchmarks: smoke run"
   cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DEDGEOPT_BUILD_BENCH=ON >/dev/null
-  cmake --build build/bench --target edgeopt-bench -j"$jobs" >/dev/null
+  cmake --build build/bench --target edgeopt-bench edgeopt-bench-parallel -j"$jobs" >/dev/null
   if build/bench/bench/edgeopt-bench --smoke; then passed=$((passed + 1)); else failed+=("benchmark smoke run"); fi
+  if build/bench/bench/edgeopt-bench-parallel --smoke >/dev/null; then passed=$((passed + 1)); else failed+=("thread benchmark smoke run"); fi
 fi
 
 echo

@@ -62,7 +62,9 @@ const char usage[] =
     "  --threads N        optimizers trained side by side (default 2)\n"
     "  --state-dtype D    optimizer state as f32 (default), bf16, f16 or q8 (8-bit blocks)\n"
     "  --param-dtype D    weights stored as f32 (default), bf16 or f16; the model reads them widened\n"
-    "  --rounding R       how bf16 weights are rounded: nearest (default) or stochastic\n";
+    "  --rounding R       how bf16 weights are rounded: nearest (default) or stochastic\n"
+    "  --update-last-rows N  partial update: only the output layer's last N rows (of 128)\n"
+    "                     and its bias are trained, through edgeopt_step_run\n";
 
 bool parse_int(const char* text, long low, long high, long& out) {
     char* end = nullptr;
@@ -155,6 +157,9 @@ int parse_command_line(int argc, char** argv, command_line& cl) {
                 return 2;
             }
             (state ? cl.run.state_dtype : cl.run.param_dtype) = dtype;
+        } else if (flag == "--update-last-rows") {
+            if (!integer(1, 128)) return 2;  // the hidden units (mlp.hpp)
+            cl.run.update_last_rows = int(number);
         } else if (flag == "--rounding") {
             const std::string r = value;
             if (r != "nearest" && r != "stochastic") {

@@ -126,6 +126,19 @@ private:
 
 }  // namespace
 
+// One step over the flattened range of the output layer's last `rows` rows
+// and its bias (w2 is hidden-unit-major, b2 follows it): begin, one run, end.
+static edgeopt_status partial_step(edgeopt_optimizer& opt, const edgeopt_tensor* tensors, int rows) {
+    const std::size_t* lengths = mlp::tensor_lengths();
+    const std::size_t w2_start = lengths[0] + lengths[1];
+    const std::size_t first = w2_start + std::size_t(hidden_units - rows) * class_count;
+    edgeopt_step_plan plan;
+    edgeopt_status status = edgeopt_step_begin(&opt, tensors, mlp::tensor_count, &plan);
+    if (status == EDGEOPT_OK) status = edgeopt_step_run(&opt, &plan, first, plan.total);
+    if (status == EDGEOPT_OK) status = edgeopt_step_end(&opt, &plan);
+    return status;
+}
+
 run_result train_one(const char* name, const std::string& label, const edgeopt_config& base_config,
                      const fashion_mnist& data, const run_options& options, const progress_fn& progress) {
     edgeopt_config config = base_config;
@@ -201,7 +214,10 @@ run_result train_one(const char* name, const std::string& label, const edgeopt_c
             const double loss = forward_backward(model, data.train, order.data() + first, count, work);
             if (options.clip_norm > 0)
                 edgeopt_clip_grad_norm(grads, mlp::tensor_count, options.clip_norm, 2.0, false, nullptr);
-            status = edgeopt_step_guarded(&opt, &run.guard, stored.tensors(), mlp::tensor_count);
+            if (options.update_last_rows > 0)
+                status = partial_step(opt, stored.tensors(), options.update_last_rows);
+            else
+                status = edgeopt_step_guarded(&opt, &run.guard, stored.tensors(), mlp::tensor_count);
             if (status != EDGEOPT_OK && status != EDGEOPT_ERR_NONFINITE_GRADIENT)
                 return fail(edgeopt_status_message(status));
             stored.widen();

@@ -28,6 +28,10 @@ struct run_options {
     // (the forward pass reads them widened to float32); README "Low precision".
     edgeopt_dtype state_dtype = EDGEOPT_F32, param_dtype = EDGEOPT_F32;
     edgeopt_rounding rounding = EDGEOPT_ROUND_NEAREST;
+    // > 0: a partial update (README, "Partial updates"): each step updates only
+    // the last this-many rows of the output layer's weights (one row per
+    // hidden unit) and its bias; every other weight keeps its initial value.
+    int update_last_rows = 0;
 };
 
 struct curve_point {

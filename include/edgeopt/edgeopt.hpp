@@ -23,6 +23,9 @@ using status = edgeopt_status;
 using config = edgeopt_config;
 using tensor = edgeopt_tensor;
 using isa = edgeopt_isa;
+using step_plan = edgeopt_step_plan;
+using step_chunks = edgeopt_step_chunks;
+using parallel_for = edgeopt_parallel_for;
 
 inline config defaults(edgeopt_algorithm algorithm) { return edgeopt_defaults(algorithm); }
 inline const char* message(status s) { return edgeopt_status_message(s); }
@@ -85,6 +88,25 @@ public:
         return init(c, lengths, arena, N);
     }
     status step(view<tensor> tensors) { return edgeopt_step(&state_, tensors.data, tensors.size); }
+    // A step in pieces (edgeopt.h, "A step in pieces"): begin, run ranges of
+    // the flattened elements from any threads, end.
+    status step_begin(view<tensor> tensors, step_plan& plan) {
+        return edgeopt_step_begin(&state_, tensors.data, tensors.size, &plan);
+    }
+    status step_run(const step_plan& plan, std::size_t begin, std::size_t end) {
+        return edgeopt_step_run(&state_, &plan, begin, end);
+    }
+    status step_end(step_plan& plan) { return edgeopt_step_end(&state_, &plan); }
+    status step_parallel(view<tensor> tensors, const parallel_for& parallel) {
+        return edgeopt_step_parallel(&state_, tensors.data, tensors.size, &parallel);
+    }
+    // Bounded-time pieces: at most max_elements a call; done once the step has ended.
+    status step_chunks_begin(view<tensor> tensors, step_chunks& chunks) {
+        return edgeopt_step_chunks_begin(&state_, tensors.data, tensors.size, &chunks);
+    }
+    status step_chunk(step_chunks& chunks, std::size_t max_elements, bool& done) {
+        return edgeopt_step_chunk(&state_, &chunks, max_elements, &done);
+    }
     status set_lr(double lr) { return edgeopt_set_lr(&state_, lr); }
     status set_config(const config& c) { return edgeopt_set_config(&state_, &c); }
     config get_config() const {

@@ -9,7 +9,9 @@
 #   2. Helium kernel loops per optimizer on the Cortex-M55 (symbol sizes);
 #   3. RAM: state bytes per parameter, stack high-water mark of one step;
 #   4. instructions per parameter per step (QEMU instruction counter): the
-#      difference between a step on 2048 and on 1024 parameters, / 1024.
+#      difference between a step on 2048 and on 1024 parameters, / 1024;
+#   5. worst-case instructions of a step in pieces: begin, a 256-element
+#      run, end (chunk_budgets.sh).
 # An optimizer over 2048 bytes of .text on the M4 is flagged OVER BUDGET;
 # with EDGEOPT_BUDGET_STRICT=1 that also makes the exit status 1.
 #   platforms/cortex-m/budgets.sh
@@ -109,6 +111,9 @@ printf '%7s %7s %7s %7s %8s %8s  %s\n' "B/param" "scalar" "scalar" "helium" "M4"
 paste -d'|' /tmp/edgeopt-budget-m4.$$ /tmp/edgeopt-budget-m55s.$$ /tmp/edgeopt-budget-m55h.$$ |
   awk -F'|' '{ printf "%7s %7s %7s %7s %8s %8s  %s\n", $2, $4, $8, $12, $3, $11, $1 }'
 rm -f /tmp/edgeopt-budget-*.$$
+
+echo
+platforms/cortex-m/chunk_budgets.sh
 
 if [ "$over" -ne 0 ]; then
   echo "budgets: an optimizer is over $text_budget bytes of .text on the Cortex-M4"

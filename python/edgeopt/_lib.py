@@ -25,8 +25,10 @@ STATUS_NAMES = (
     "ERR_ISA_UNAVAILABLE", "ERR_NONFINITE_GRADIENT", "ERR_INVALID_SCHEDULE", "ERR_INVALID_CLIP",
     "ERR_BUFFER_TOO_SMALL", "ERR_CHECKPOINT_EMPTY", "ERR_CHECKPOINT_CORRUPT", "ERR_CHECKPOINT_TRUNCATED",
     "ERR_CHECKPOINT_VERSION", "ERR_CHECKPOINT_MISMATCH", "ERR_INVALID_DTYPE", "ERR_INVALID_ROUNDING",
-    "ERR_DTYPE_UNSUPPORTED", "ERR_NO_SUCH_STATE", "ERR_INVALID_STEP", "ERR_INVALID_ETAS",
-    "ERR_INVALID_STEP_SIZES", "ERR_INVALID_LAMBD", "ERR_INVALID_T0",
+    "ERR_DTYPE_UNSUPPORTED", "ERR_NO_SUCH_STATE", "ERR_INVALID_STEP", "ERR_RANGE_OUTSIDE",
+    "ERR_RANGE_SPLITS_BLOCK", "ERR_STEP_NOT_BEGUN", "ERR_PLAN_FOREIGN", "ERR_PLAN_STALE", "ERR_CHANGED_MID_STEP",
+    "ERR_INVALID_TASKS", "ERR_CHUNK_TOO_SMALL", "ERR_INVALID_ETAS", "ERR_INVALID_STEP_SIZES", "ERR_INVALID_LAMBD",
+    "ERR_INVALID_T0",
 )
 DTYPES = ("f32", "bf16", "f16", "q8")  # edgeopt_dtype
 ROUNDINGS = ("nearest", "stochastic")  # edgeopt_rounding
@@ -41,7 +43,7 @@ class Config(ctypes.Structure):
 
 
 class Optimizer(ctypes.Structure):
-    _fields_ = [("magic", ctypes.c_uint32), ("config", Config), ("isa", ctypes.c_int), ("step", ctypes.c_uint64),
+    _fields_ = [("magic", ctypes.c_uint32), ("generation", ctypes.c_uint32), ("config", Config), ("isa", ctypes.c_int), ("step", ctypes.c_uint64),
                 ("nadam_mu_product", ctypes.c_double), ("tensor_count", ctypes.c_size_t),
                 ("lengths", ctypes.c_void_p), ("state", ctypes.c_void_p), ("arena", ctypes.c_void_p),
                 ("arena_bytes", ctypes.c_size_t)]

@@ -44,7 +44,8 @@ struct typed_streams {
     edgeopt_dtype param_dtype, grad_dtype, state_dtype[max_slots];
     bool stochastic;  // bf16 parameters rounded stochastically
     random_key key;
-    std::size_t length;
+    std::size_t length;      // the whole tensor's (q8 codes follow its block scales)
+    std::size_t begin, end;  // the elements updated: a q8 layout's begin is on a block boundary
 };
 
 // Where the loop reads the dtypes.  runtime_format: from the streams, a test
@@ -274,13 +275,13 @@ void run_format(const typename Opt::coeffs& coeffs, const typed_streams& streams
     if constexpr (!Format::blocked) {  // no q8 slot: one loop, as driver.hpp's
         constexpr std::size_t width = lanes<V>::width;
         block_state unused;
-        std::size_t i = 0;
-        for (; i + width <= t.length; i += width) update_chunk<V, Opt, Format, false>(c, t, unused, i, width);
-        if (i < t.length) update_chunk<V, Opt, Format, true>(c, t, unused, i, t.length - i);
+        std::size_t i = t.begin;
+        for (; i + width <= t.end; i += width) update_chunk<V, Opt, Format, false>(c, t, unused, i, width);
+        if (i < t.end) update_chunk<V, Opt, Format, true>(c, t, unused, i, t.end - i);
         return;
     }
-    for (std::size_t start = 0; start < t.length; start += q8_block) {
-        const std::size_t length = t.length - start < q8_block ? t.length - start : q8_block;
+    for (std::size_t start = t.begin; start < t.end; start += q8_block) {
+        const std::size_t length = t.end - start < q8_block ? t.end - start : q8_block;
         update_block<V, Opt, Format>(c, t, start, length);
     }
 }
@@ -347,7 +348,7 @@ void store_state(void* slice, edgeopt_dtype dtype, std::size_t length, ValueAt v
         b.length = length - start < q8_block ? length - start : q8_block;
         for (std::size_t j = 0; j < b.length; ++j) b.fresh[0][j] = value_at(start + j);
         const typed_streams t{nullptr, nullptr, {slice, nullptr, nullptr}, EDGEOPT_F32, EDGEOPT_F32,
-                              {EDGEOPT_Q8, EDGEOPT_F32, EDGEOPT_F32}, false, {0, 0}, length};
+                              {EDGEOPT_Q8, EDGEOPT_F32, EDGEOPT_F32}, false, {0, 0}, length, 0, length};
         typed::store_q8_block<float>(t, b, 0);
     }
 }
@@ -362,7 +363,7 @@ inline void write_state(void* slice, edgeopt_dtype dtype, std::size_t length, co
 
 inline void read_state(void* slice, edgeopt_dtype dtype, std::size_t length, float* out) {
     const typed_streams t{nullptr, nullptr, {slice, nullptr, nullptr}, EDGEOPT_F32, EDGEOPT_F32,
-                          {dtype, EDGEOPT_F32, EDGEOPT_F32}, false, {0, 0}, length};
+                          {dtype, EDGEOPT_F32, EDGEOPT_F32}, false, {0, 0}, length, 0, length};
     for (std::size_t i = 0; i < length; ++i) {
         const float scale[max_slots] = {dtype == EDGEOPT_Q8 ? q8_scales(slice)[i / q8_block] : 0.0f, 0.0f, 0.0f};
         out[i] = dtype == EDGEOPT_Q8 ? typed::load_q8<float, false>(t, scale, 0, i, 1)
