@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Registration of every benchmark with Google Benchmark.  Names are
 //   opt/<case>/<isa>/<shape>          edgeopt with a forced kernel
 //   peer/<case>/<peer>/<shape>        plain, plain_no_errno, eigen, torch

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the benchmarks measure: the optimizer option sets, the problem sizes,
 // and what each optimizer costs per parameter (bytes moved, vector ops).
 #pragma once

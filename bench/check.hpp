@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // edgeopt-bench --check: every peer computes what edgeopt computes.  Runs
 // each peer and the scalar reference for a few steps from the same start
 // and compares the parameters; a peer that did less work than edgeopt

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Low-precision rows: one optimizer step with bf16/f16/q8 state and bf16
 // parameters and gradients, against the same step in float32, so the ratio
 // shows what the smaller footprint buys.  Names:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Benchmarks of low-precision parameters and state (dtypes.cpp).
 #pragma once
 #include <vector>

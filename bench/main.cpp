@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // edgeopt-bench: every optimizer × every kernel the host runs × sizes, its
 // roofline and its peers, in one Google Benchmark run.
 //

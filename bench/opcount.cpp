@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Counts the vector operations of one element of a step by running the
 // optimizer's own update() on a lane type that counts instead of computing
 // what matters (it still computes, so that data-dependent paths are real).

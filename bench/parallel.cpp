@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // edgeopt-bench-parallel: one step on 1 thread (edgeopt_step) and on 2
 // threads (edgeopt_step_parallel on the bundled pool), for every optimizer
 // case at 64K, 1M, 16M parameters and the ResNet-110-shaped list, with the

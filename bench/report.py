@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Turns an edgeopt-bench JSON file into README material.
 
     python3 bench/report.py bench/results/<host>.json [--out DIR]

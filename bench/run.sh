@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds edgeopt-bench (Release, -DEDGEOPT_BUILD_BENCH=ON), runs every
 # benchmark pinned to one core, writes bench/results/<host>.json, then
 # bench/report.py turns it into bench/results/README-table.md and
@@ -9,7 +10,8 @@
 #
 # Environment: BUILD_DIR (bench/build), CORE (last CPU), REPETITIONS (5),
 # JOBS (nproc), BENCH_ARGS (extra edgeopt-bench flags, e.g. a filter).
-# Needs: cmake, g++, libbenchmark-dev, libeigen3-dev; libtorch-dev optional.
+# Needs: cmake, g++, libbenchmark-dev, libeigen3-dev (tools/setup.sh host bench
+# installs them when run as root, else names them); libtorch-dev optional.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
@@ -17,7 +19,12 @@ build="${BUILD_DIR:-$here/build}"
 core="${CORE:-$(($(nproc) - 1))}"
 repetitions="${REPETITIONS:-5}"
 smoke=0
-[[ "${1:-}" == "--smoke" ]] && smoke=1
+case "${1:-}" in
+  --smoke) smoke=1 ;;
+  "") ;;
+  *) echo "bench/run.sh: unknown argument '$1' (usage: bench/run.sh [--smoke])" >&2; exit 2 ;;
+esac
+"$root/tools/setup.sh" host bench
 
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DEDGEOPT_BUILD_BENCH=ON \
   -DEDGEOPT_BUILD_TESTS=OFF -DEDGEOPT_BUILD_TOOLS=OFF >/dev/null

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The drop-in optimizers against torch.optim 1.13 on one thread: the
 wall time of optimizer.step() over one float32 tensor, median of
 interleaved repetitions, state warm.

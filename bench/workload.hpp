@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The memory a benchmark steps: parameters and gradients for a list of
 // tensors, and optionally state buffers laid out the same way (for peers;
 // edgeopt keeps its state in its own arena).

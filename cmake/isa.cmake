@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # One function adds the SIMD kernel files the target architecture can run.
 # Each src/isa/<name>/kernels.cpp is compiled with that ISA's flags alone and
 # announced to dispatch.cpp with EDGEOPT_HAVE_<NAME>.

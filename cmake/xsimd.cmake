@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # xsimd is header-only.  Debian's package config references an `xtl` target
 # that is not installed, and describes host paths only, so we use the headers
 # directly, through a shim folder (cmake/header_shim.cmake) that is safe for

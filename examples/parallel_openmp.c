@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* edgeopt_step_parallel with OpenMP as the parallel-for: the library stays
  * thread-free, the caller's runtime runs the ranges.  Checked against
  * edgeopt_step on a twin optimizer.  C11, build with -fopenmp. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Adam on a 784-128-10 MLP's tensors, each step spread over the threads of
  * the bundled pool (edgeopt::pool), checked against edgeopt_step on a twin
  * optimizer: the same bits whatever the thread count.  C11. */

@@ -1,4 +1,5 @@
-/* SGD with Nesterov momentum on one tensor with a static arena, in C11. */
+/* SPDX-License-Identifier: Apache-2.0 */
+/* SGD with Nesterov momentum on one tensor with a static arena, in C99. */
 #include <stdio.h>
 
 #include <edgeopt/edgeopt.h>
@@ -18,7 +19,7 @@ int main(void) {
     edgeopt_status status = edgeopt_init(&opt, &config, &length, 1, arena, sizeof arena);
     for (int step = 0; status == EDGEOPT_OK && step < 100; ++step) {
         for (int i = 0; i < N; ++i) grads[i] = params[i] - 1.0f; /* pulls every parameter to 1 */
-        const edgeopt_tensor tensor = {params, grads, N};
+        const edgeopt_tensor tensor = edgeopt_tensor_f32(params, grads, N);
         status = edgeopt_step(&opt, &tensor, 1);
     }
     if (status != EDGEOPT_OK) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Adam on two tensors with a static arena, in C++17.
 #include <cstdio>
 
@@ -19,7 +20,8 @@ int main() {
         std::printf("init: %s\n", edgeopt::message(s));
         return 1;
     }
-    const edgeopt::tensor tensors[] = {{weights, weights_grad, 64 * 10}, {bias, bias_grad, 10}};
+    const edgeopt::tensor tensors[] = {edgeopt_tensor_f32(weights, weights_grad, 64 * 10),
+                                       edgeopt_tensor_f32(bias, bias_grad, 10)};
     for (int step = 0; step < 100; ++step) {
         // ... forward and backward fill weights_grad and bias_grad ...
         weights_grad[0] = 1.0f;

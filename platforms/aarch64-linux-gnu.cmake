@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Cross build for 64-bit ARM Linux with Debian's g++-aarch64-linux-gnu; ctest
 # runs every test under qemu-user (apt-get install g++-aarch64-linux-gnu
 # qemu-user-static).  Used by the `aarch64` preset in CMakePresets.json.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Cross build for 32-bit ARMv7-A Linux (hard-float ABI, NEON with VFPv4 fused
 # multiply-add) with Debian's g++-arm-linux-gnueabihf; ctest runs every test
 # under qemu-user (apt-get install g++-arm-linux-gnueabihf qemu-user-static).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The optimizer object: init, step, and the calls around them.  Everything
 // here checks first and writes last, so a call that returns an error has not
 // modified parameters, state or the optimizer object.
@@ -55,6 +56,17 @@ void fill_initial_state(const edgeopt_optimizer& opt) {
             kernel::fill_state(slots[k], layout.dtype[k], opt.lengths[i], value);
         }
     }
+}
+
+// Outside the extern "C" block: GCC gives a C-linkage function in an unnamed
+// namespace an external, unprefixed symbol.
+void* slot_data(const edgeopt_optimizer* opt, size_t tensor, unsigned slot) {
+    if (!initialized(opt) || tensor >= opt->tensor_count || slot >= 3 || opt->lengths[tensor] == 0) return nullptr;
+    const arena::layout layout = layout_of(opt->config);
+    unsigned char* cursor = opt->state;
+    void* slots[3];
+    for (std::size_t i = 0; i <= tensor; ++i) arena::tensor_slots(layout, opt->lengths[i], cursor, slots);
+    return slots[slot];
 }
 
 }  // namespace
@@ -177,19 +189,6 @@ edgeopt_status edgeopt_set_isa(edgeopt_optimizer* opt, edgeopt_isa isa) {
 }
 
 edgeopt_isa edgeopt_get_isa(const edgeopt_optimizer* opt) { return initialized(opt) ? opt->isa : EDGEOPT_ISA_AUTO; }
-
-namespace {
-
-void* slot_data(const edgeopt_optimizer* opt, size_t tensor, unsigned slot) {
-    if (!initialized(opt) || tensor >= opt->tensor_count || slot >= 3 || opt->lengths[tensor] == 0) return nullptr;
-    const arena::layout layout = layout_of(opt->config);
-    unsigned char* cursor = opt->state;
-    void* slots[3];
-    for (std::size_t i = 0; i <= tensor; ++i) arena::tensor_slots(layout, opt->lengths[i], cursor, slots);
-    return slots[slot];
-}
-
-}  // namespace
 
 float* edgeopt_state_buffer(const edgeopt_optimizer* opt, size_t tensor, unsigned slot) {
     void* data = slot_data(opt, tensor, slot);

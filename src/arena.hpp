@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Where state lives in the caller's arena:
 //   [slack to 64-byte alignment][lengths table][tensor 0: slot slices][tensor 1: ...]
 // Every slice is a 64-byte-aligned run of values in the slot's dtype (one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Checkpoints: the image format (encode, check, restore) and the A/B slots
 // that let a save survive a power cut.  The byte layouts are tabled in
 // include/edgeopt/checkpoint.h.

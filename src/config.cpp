@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Defaults, names and validation of hyper-parameters: the parts of the C API
 // that need no optimizer object.
 #include <cmath>
@@ -13,10 +14,20 @@ using edgeopt::optim::name_entry;
 
 constexpr const char* dtype_names[EDGEOPT_DTYPE_COUNT] = {"f32", "bf16", "f16", "q8"};
 
+// Names are matched without regard to ASCII case (EDGEOPT_ISA=AVX2, "BF16"),
+// and without the C locale: tolower() could map other bytes on some libcs.
+bool same_name(const char* canonical, const char* name) {
+    for (;; ++canonical, ++name) {
+        const char c = *name >= 'A' && *name <= 'Z' ? static_cast<char>(*name - 'A' + 'a') : *name;
+        if (c != *canonical) return false;
+        if (c == '\0') return true;
+    }
+}
+
 // The index of `name` in names[0..count), or -1.
 int index_of(const char* const* names, int count, const char* name) {
     for (int i = 0; name && i < count; ++i)
-        if (std::strcmp(names[i], name) == 0) return i;
+        if (same_name(names[i], name)) return i;
     return -1;
 }
 
@@ -79,7 +90,7 @@ bool edgeopt_algorithm_parse(const char* name, edgeopt_algorithm* out) {
     bool found = false;
     edgeopt::optim::for_each([&](auto tag) {
         for (const algorithm_name& entry : decltype(tag)::type::names) {
-            if (!found && std::strcmp(entry.name, name) == 0) {
+            if (!found && same_name(entry.name, name)) {
                 *out = entry.algorithm;
                 found = true;
             }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CRC-32, IEEE 802.3 (zlib's crc32): reflected polynomial 0xEDB88320, register
 // preset to all ones and inverted at the end.  Four bits per lookup in a
 // 16-entry table built at compile time: 64 bytes of .rodata instead of the

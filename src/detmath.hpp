@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Deterministic double-precision pow/exp/log for per-step scalars.
 //
 // libm's exp/log/pow may differ in the last bit between glibc, newlib and

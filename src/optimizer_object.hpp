@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What api.cpp and step.cpp both need to know about an edgeopt_optimizer:
 // whether it is initialized, and its state layout.
 #pragma once

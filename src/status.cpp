@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Messages for edgeopt_status.  -DEDGEOPT_NO_MESSAGES drops the strings
 // (about 1 KB of .rodata) from firmware builds.
 #include "edgeopt/edgeopt.h"

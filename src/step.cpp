@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A step in pieces: begin (check everything, form the per-step scalars once
 // into the caller's plan), run over element ranges of the flattened space
 // (tensor 0's elements, then tensor 1's, ...), end (advance the step count).

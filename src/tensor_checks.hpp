@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The checks edgeopt_step() makes on its tensors, shared with the guarded
 // step and parameter groups so they can refuse a step before anything is
 // touched; and the non-finite scan.

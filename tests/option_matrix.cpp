@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every optimizer with each of its options switched on at least once, for
 // the kernel sweeps and the API tests.
 #include "support.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A multi-tensor model in any dtype combination, for the ranged-step tests:
 // two copies stepped two ways must end with the same bytes everywhere.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared test helpers: deterministic data, bit comparison, canary-guarded
 // buffers.
 #pragma once

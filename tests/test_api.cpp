@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: Apache-2.0
 // The C API's contract (edgeopt.h): every error it can return, that a failing
 // call leaves params, grads, arena and optimizer bit-for-bit untouched, the
 // arena layout, the life cycle of state, torch's defaults and the name tables.
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -706,6 +708,15 @@ TEST_CASE("EDGEOPT_ISA in the environment is honoured and checked") {
             CHECK_EQ(edgeopt_get_isa(&fresh.opt), isa);
         }
     }
+    SUBCASE("upper-case names") {
+        for (edgeopt_isa isa : test::available_isas()) {
+            std::string upper = edgeopt_isa_name(isa);
+            for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+            const isa_environment env(upper.c_str());
+            REQUIRE_EQ(fresh.init(), EDGEOPT_OK);
+            CHECK_EQ(edgeopt_get_isa(&fresh.opt), isa);
+        }
+    }
     SUBCASE("empty or auto means the default") {
         for (const char* value : {"", "auto"}) {
             const isa_environment env(value);
@@ -988,11 +999,32 @@ TEST_CASE("algorithm names round-trip and unknown names are rejected") {
         CHECK_EQ(parsed, algorithm);
     }
     CHECK_EQ(names.size(), std::size(all_algorithms));
-    for (const char* unknown : {"", "Adam", "adam ", "sgdm", "adamw2"}) {
+    for (const char* unknown : {"", "adam ", "sgdm", "adamw2", "ad\xc1m"}) {
         edgeopt_algorithm parsed = EDGEOPT_LION;
         CHECK_FALSE(edgeopt_algorithm_parse(unknown, &parsed));
         CHECK_EQ(parsed, EDGEOPT_LION);
     }
+}
+
+TEST_CASE("algorithm, ISA and dtype names are parsed in any ASCII case") {
+    edgeopt_algorithm algorithm = EDGEOPT_SGD;
+    CHECK(edgeopt_algorithm_parse("Adam", &algorithm));
+    CHECK_EQ(algorithm, EDGEOPT_ADAM);
+    CHECK(edgeopt_algorithm_parse("ADAMW", &algorithm));
+    CHECK_EQ(algorithm, EDGEOPT_ADAMW);
+    edgeopt_isa isa = EDGEOPT_ISA_AUTO;
+    CHECK(edgeopt_isa_parse("AVX2", &isa));
+    CHECK_EQ(isa, EDGEOPT_ISA_AVX2);
+    CHECK(edgeopt_isa_parse("Neon64", &isa));
+    CHECK_EQ(isa, EDGEOPT_ISA_NEON64);
+    edgeopt_dtype dtype = EDGEOPT_F32;
+    CHECK(edgeopt_dtype_parse("BF16", &dtype));
+    CHECK_EQ(dtype, EDGEOPT_BF16);
+    CHECK(edgeopt_dtype_parse("Q8", &dtype));
+    CHECK_EQ(dtype, EDGEOPT_Q8);
+    // Only ASCII letters fold: a byte that tolower() might map in some locale does not.
+    CHECK_FALSE(edgeopt_dtype_parse("f\xb3""2", &dtype));
+    CHECK_EQ(dtype, EDGEOPT_Q8);
 }
 
 TEST_CASE("ISA names round-trip and unknown names are rejected") {
@@ -1009,7 +1041,7 @@ TEST_CASE("ISA names round-trip and unknown names are rejected") {
     CHECK_EQ(names.size(), static_cast<std::size_t>(EDGEOPT_ISA_COUNT));
     CHECK_EQ(edgeopt_isa_name(EDGEOPT_ISA_COUNT), nullptr);
     CHECK_EQ(edgeopt_isa_name(static_cast<edgeopt_isa>(EDGEOPT_ISA_COUNT + 1)), nullptr);
-    for (const char* unknown : {"", "AVX2", "avx3", "neon", "scalar "}) {
+    for (const char* unknown : {"", "avx3", "neon", "scalar ", "avx2\n", "AVX2_"}) {
         edgeopt_isa parsed = EDGEOPT_ISA_HELIUM;
         CHECK_FALSE(edgeopt_isa_parse(unknown, &parsed));
         CHECK_EQ(parsed, EDGEOPT_ISA_HELIUM);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The seeds' classic picture: optimizer paths on the anisotropic bowl
 // f(x, y) = x²/20 + y² from (−7, 2), 30 steps, with the textbook's settings
 // (SGD lr 0.95, Momentum lr 0.1 / 0.9, AdaGrad lr 1.5, Adam lr 0.3).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* edgeopt.h from plain C11: a static arena sized by the macro, Adam with
  * torch's defaults, three steps and one error.  Returns non-zero on failure. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Checkpoints: bit-identical resume for every option combination, the byte
 // layout against bytes written out by hand, every rejection (with nothing
 // modified), every single-bit flip, and a power cut after every byte of a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The C++ wrapper (edgeopt.hpp): a static arena sized at compile time, the
 // calls it forwards, and results bit-identical to the C API underneath.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // detmath's exp/log/pow agree with the C library far below float32's
 // resolution (6e-8): exp and log to a few ulp of double; pow(b, x) loses
 // |x·ln b| ulps through the log, like any pow without an extended-precision

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The C API around low-precision tensors and state: exact arena sizes, named
 // errors that leave everything untouched, inspection, the guard, checkpoints.
 #include <doctest/doctest.h>

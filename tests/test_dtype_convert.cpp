@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The reference conversions (kernel/convert.hpp at V = float) against
 // oracles written independently: the compiler's half type (_Float16, __fp16) for f16, a
 // double-precision nearest-neighbour search for bf16 and the 8-bit code.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Low-precision tensors and state through the C API: every kernel against
 // the scalar reference for every dtype combination, the arena sizes, the
 // errors, and a checkpoint round trip.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Golden trajectories from torch 1.13 (tests/golden/make_golden.py): every
 // optimizer and option, every available kernel, every step.
 //

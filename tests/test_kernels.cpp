@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every SIMD kernel against the scalar reference, bit for bit: every
 // optimizer and option, every length 0..4W+3 for the widest vector (W = 16),
 // misaligned pointers, canaries after every buffer and in the arena's gaps;

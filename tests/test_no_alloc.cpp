@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // No heap: every C API call, for every configuration and every available ISA,
 // runs while malloc & co. and every operator new/delete are replaced by
 // counters (forwarding to glibc), and the counters must stay at zero.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Threads: edgeopt_step_parallel on the bundled pool, and edgeopt_step_run
 // from the caller's own threads, give edgeopt_step's bytes; the pool runs
 // every task exactly once and is reused.  tools/test.sh runs this binary

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A step in pieces (edgeopt_step_begin/run/end, split, parallel, chunks):
 // for every optimizer option set x dtype combination x kernel, random
 // partitions run in shuffled or reversed order give edgeopt_step's bytes;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The non-finite guard and gradient accumulation.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Gradient clipping against torch 1.13's clip_grad_norm_ / clip_grad_value_
 // (tests/golden/make_schedules.py) and against a plain double computation.
 //

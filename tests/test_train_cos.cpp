@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // detmath::cos (used by the cosine schedules) and powi_rounded against the
 // C library and against exact values: correctly rounded, so within 1 ulp of
 // glibc everywhere and equal to it for almost every argument.

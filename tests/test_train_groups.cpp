@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Parameter groups: each group steps exactly like its own optimizer, a
 // frozen group keeps its params, state and step count, and every check runs
 // before any group is stepped.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Learning-rate schedules against torch 1.13's get_last_lr()
 // (tests/golden/make_schedules.py), plus validation and the C API's rules.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Case files: an optimizer, initial parameters and a gradient sequence, as
 // read by edgeopt-replay and the golden tests.  Host-only (uses the heap).
 //

@@ -1,14 +1,25 @@
+// SPDX-License-Identifier: Apache-2.0
 // edgeopt-demo: every optimizer on the seeds' anisotropic bowl
 // f(x, y) = x²/20 + y², 30 steps from (−7, 2), with a static arena.
-// Prints where each one ends; --svg FILE also draws the paths on the contours.
+// Prints where each one ends and the kernel that ran it (EDGEOPT_ISA or
+// --isa force one); --svg FILE also draws the paths on the contours.
 #include <cmath>
 #include <cstdio>
-#include <cstring>
+#include <string>
 #include <vector>
 
+#include "cli.hpp"
 #include "edgeopt/edgeopt.h"
 
 namespace {
+
+const edgeopt::cli::program demo_program = {
+    "edgeopt-demo",
+    "[--svg FILE] [--isa NAME]",
+    "Every optimizer on the anisotropic bowl f(x, y) = x^2/20 + y^2, 30 steps from\n"
+    "(-7, 2): where each ends, and the kernel that ran it.",
+    {{"--svg", "FILE", "also draw the paths on the contours into FILE"},
+     {"--isa", "NAME", "run every optimizer on this kernel (default: EDGEOPT_ISA, else the fastest)"}}};
 
 struct entry {
     const char* label;
@@ -61,19 +72,22 @@ edgeopt_config config_for(const entry& e) {
     return c;
 }
 
-// Runs one optimizer; path gets steps + 1 points.  Returns false on error.
-bool run(const entry& e, std::vector<float>& path) {
+// Runs one optimizer on `isa`; path gets steps + 1 points, `used` the kernel
+// that ran.  Returns false on error.
+bool run(const entry& e, edgeopt_isa isa, std::vector<float>& path, edgeopt_isa& used) {
     static unsigned char arena[EDGEOPT_ARENA_BYTES_1(3, 2)];
     const edgeopt_config config = config_for(e);
     const size_t length = 2;
     edgeopt_optimizer opt;
     edgeopt_status status = edgeopt_init(&opt, &config, &length, 1, arena, sizeof arena);
+    if (status == EDGEOPT_OK && isa != EDGEOPT_ISA_AUTO) status = edgeopt_set_isa(&opt, isa);
+    used = edgeopt_get_isa(&opt);
     float params[2] = {-7.0f, 2.0f}, grads[2];
     path.assign(params, params + 2);
     for (int t = 0; t < steps && status == EDGEOPT_OK; ++t) {
         grads[0] = params[0] / 10.0f;
         grads[1] = 2.0f * params[1];
-        const edgeopt_tensor tensor{params, grads, 2};
+        const edgeopt_tensor tensor = edgeopt_tensor_f32(params, grads, 2);
         status = edgeopt_step(&opt, &tensor, 1);
         path.insert(path.end(), params, params + 2);
     }
@@ -107,34 +121,42 @@ void write_svg(std::FILE* out, const std::vector<entry>& entries, const std::vec
 }  // namespace
 
 int main(int argc, char** argv) {
-    const char* svg_path = (argc == 3 && std::strcmp(argv[1], "--svg") == 0) ? argv[2] : nullptr;
-    if (argc != 1 && !svg_path) {
-        std::fprintf(stderr, "usage: edgeopt-demo [--svg FILE]\n");
-        return 2;
-    }
+    std::string svg_path;
+    edgeopt_isa isa = EDGEOPT_ISA_AUTO;
+    std::vector<std::string> no_files;
+    const int status = edgeopt::cli::parse(
+        demo_program, argc, argv,
+        [&](const std::string& name, const char* value) -> std::string {
+            if (name == "--svg") svg_path = value;
+            if (name == "--isa" && !edgeopt_isa_parse(value, &isa)) return std::string("unknown ISA '") + value + "'";
+            return "";
+        },
+        no_files);
+    if (status >= 0) return status;
     std::printf("f(x, y) = x^2/20 + y^2, %d steps from (-7, 2); minimum at (0, 0)\n\n", steps);
     std::printf("%-10s %-8s %6s %12s %12s %12s %10s\n", "optimizer", "kernel", "lr", "x", "y", "f(x, y)", "state B/p");
     const std::vector<entry> entries = all_entries();
     std::vector<std::vector<float>> paths;
     for (const entry& e : entries) {
         std::vector<float> path;
-        if (!run(e, path)) return 1;
+        edgeopt_isa used = EDGEOPT_ISA_AUTO;
+        if (!run(e, isa, path, used)) return 1;
         const float x = path[path.size() - 2], y = path.back();
         const edgeopt_config config = config_for(e);
         std::printf("%-10s %-8s %6.2f %12.5f %12.5f %12.6f %10u\n", e.label,
-                    edgeopt_isa_name(edgeopt_isa_default(e.algorithm)), e.lr, x, y, bowl(x, y),
+                    edgeopt_isa_name(used), e.lr, x, y, bowl(x, y),
                     4 * edgeopt_state_slots(&config));
         paths.push_back(path);
     }
-    if (svg_path) {
-        std::FILE* out = std::fopen(svg_path, "w");
+    if (!svg_path.empty()) {
+        std::FILE* out = std::fopen(svg_path.c_str(), "w");
         if (!out) {
-            std::fprintf(stderr, "cannot write %s\n", svg_path);
+            std::fprintf(stderr, "edgeopt-demo: cannot write %s\n", svg_path.c_str());
             return 1;
         }
         write_svg(out, entries, paths);
         std::fclose(out);
-        std::printf("\npaths drawn in %s\n", svg_path);
+        std::printf("\npaths drawn in %s\n", svg_path.c_str());
     }
     return 0;
 }

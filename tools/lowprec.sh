@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The accuracy cost of low precision on the fine-tuning job: for a few
 # optimizers, float32 against bf16/q8 state and bf16 weights (nearest and
 # stochastic rounding), two seeds each, 4 epochs on all of Fashion-MNIST.

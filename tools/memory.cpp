@@ -1,13 +1,22 @@
+// SPDX-License-Identifier: Apache-2.0
 // edgeopt-memory: optimizer state per parameter for every optimizer and
 // state dtype, as a markdown table (README, "Low precision"), from the
 // library's own accounting (edgeopt_state_bytes_per_param, and
 // edgeopt_state_bytes for one 1M-parameter tensor, alignment included).
 #include <cstdio>
+#include <string>
 #include <vector>
 
+#include "cli.hpp"
 #include "edgeopt/edgeopt.h"
 
 namespace {
+
+const edgeopt::cli::program memory_program = {
+    "edgeopt-memory", "",
+    "Optimizer state bytes per parameter for every optimizer and state dtype, as\n"
+    "a markdown table (README, \"Low precision\").",
+    {}};
 
 struct row {
     const char* name;
@@ -22,7 +31,11 @@ edgeopt_config with(edgeopt_algorithm a, void (*tweak)(edgeopt_config&)) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+    std::vector<std::string> no_files;
+    const int status = edgeopt::cli::parse(
+        memory_program, argc, argv, [](const std::string&, const char*) { return std::string(); }, no_files);
+    if (status >= 0) return status;
     // Every algorithm with torch's defaults (SGD with an lr), then the
     // options that add state slots.
     std::vector<row> rows;

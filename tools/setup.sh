@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs (as root) or names (otherwise) the Debian packages a task needs.
-#   tools/setup.sh host|data|cross|firmware|bench|python ...
+#   tools/setup.sh host|data|cross|firmware|bench|python|package ...
 # Sourced by tools/demo.sh and tools/test.sh; safe to run on its own.
 set -euo pipefail
 
@@ -12,13 +13,16 @@ packages_for() {
     bench) echo "libbenchmark-dev libeigen3-dev" ;;
     data) echo "zlib1g-dev dataset-fashion-mnist" ;;
     python) echo "python3 python3-torch" ;;
-    *) echo "setup.sh: unknown group '$1' (host, data, cross, firmware, bench, python)" >&2; return 2 ;;
+    package) echo "pkg-config git" ;;
+    *) echo "setup.sh: unknown group '$1' (host, data, cross, firmware, bench, python, package)" >&2; return 2 ;;
   esac
 }
 
 missing=()
 for group in "${@:-host}"; do
-  for p in $(packages_for "$group"); do
+  # In a command substitution a failing packages_for would not stop the loop.
+  packages=$(packages_for "$group") || exit 2
+  for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
 done

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The whole test suite, as CI runs it:
 #   1. host build, ctest once per x86 kernel (EDGEOPT_ISA forces it);
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build, ctest;
@@ -7,14 +8,24 @@
 #   4. Cortex-M4F and Cortex-M55 firmware builds, ctest under qemu-system-arm;
 #   5. the Python package (python/edgeopt) against Debian's torch 1.13: the
 #      PyTorch bridge and drop-in optimizers, over the shared library;
-#   6. benchmarks built and run in smoke mode (never timed against a target).
+#   6. benchmarks built and run in smoke mode (never timed against a target);
+#   7. package: the library taken into other projects (tests/consumers/run.sh):
+#      install + find_package, pkg-config, the .deb, add_subdirectory,
+#      FetchContent, aarch64, armhf and Cortex-M consumers.
 # Installs missing Debian packages when run as root (else names them).
 #   tools/test.sh            everything
-#   tools/test.sh host       only stage 1 (also: asan, tsan, cross, firmware, python, bench)
+#   tools/test.sh host       only stage 1 (also: asan, tsan, cross, firmware, python, bench, package)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-stages=("${@:-host asan tsan cross firmware python bench}")
+all_stages="host asan tsan cross firmware python bench package"
+stages=("${@:-$all_stages}")
 stages=(${stages[*]})
+for stage in "${stages[@]}"; do
+  if [[ " $all_stages " != *" $stage "* ]]; then
+    echo "test.sh: unknown stage '$stage' (stages: $all_stages)" >&2
+    exit 2
+  fi
+done
 jobs=$(nproc)
 failed=()
 passed=0
@@ -94,8 +105,14 @@ if want bench && [ -f bench/CMakeLists.txt ]; then
   if build/bench/bench/edgeopt-bench-parallel --smoke >/dev/null; then passed=$((passed + 1)); else failed+=("thread benchmark smoke run"); fi
 fi
 
+if want package; then
+  tools/setup.sh host cross firmware package
+  banner "package: consumers (install, find_package, pkg-config, .deb, add_subdirectory, FetchContent, aarch64, Cortex-M)"
+  if tests/consumers/run.sh; then passed=$((passed + 1)); else failed+=("package consumers"); fi
+fi
+
 echo
 [ ${#failed[@]} -eq 0 ] || printf 'FAILED: %s\n' "${failed[@]}"
 echo "stages run: ${stages[*]}"
-echo "${passed} passed, ${#failed[@]} failed"  # one line per ctest run, budget check and smoke run
+echo "${passed} passed, ${#failed[@]} failed"  # one line per ctest run, budget check, smoke run and consumer run
 [ ${#failed[@]} -eq 0 ]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Eigen 3.4 array expressions, written as a user maps torch's formulas onto
 // Eigen: one statement per line of the formula, each a vectorised pass.
 // Compiled -O3 -march=native -DNDEBUG.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What users would otherwise run, for the same option sets and data:
 //   plain  the loop a user writes from torch's formulas, -O3 -march=native,
 //          the compiler free to vectorise and contract (plain.cpp);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The loops a user would write from torch.optim's documented formulas:
 // straight-line C++ for the benchmarked option set, per-step scalars in
 // double, compiled -O3 -march=native with GCC's default -ffp-contract=fast.

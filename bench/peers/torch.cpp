@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libtorch's CPU optimizers on one thread, over tensors that view the
 // workload's parameters and gradients (torch::from_blob, no copy).
 // torch::optim has SGD, Adagrad, RMSprop, Adam and AdamW in C++; the others

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Built instead of torch.cpp when CMake does not find libtorch.
 #include "peers/peers.hpp"
 

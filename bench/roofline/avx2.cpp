@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Roofline loops for AVX2 + FMA (compiled with -mavx2 -mfma).
 #include <immintrin.h>
 

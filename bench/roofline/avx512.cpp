@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Roofline loops for AVX-512F (compiled with -mavx512f).
 #include <immintrin.h>
 

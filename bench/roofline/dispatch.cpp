@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Chooses the roofline/<isa>.cpp loops; they exist on x86 only.
 #include "roofline/roofline.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The roofline loops, written once over an ISA's ops struct V:
 //   V::vec, V::lanes, V::set1, load, store, fma, mul, add, div, sqrt, max, storeu.
 // Included only by roofline/<isa>.cpp, the one file compiled with that ISA's flags.

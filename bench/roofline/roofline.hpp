@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The bounds every optimizer result is compared with, measured in the same
 // run by hand-written loops for each vector width the host has (the report
 // takes the better one):

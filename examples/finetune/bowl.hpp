@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The optimizers on the seeds' anisotropic bowl f(x, y) = x²/20 + y², 30 steps
 // from (−7, 2) as in tools/demo.cpp, drawn as small multiples on the contours.
 #pragma once

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # ctest -P script for edgeopt-finetune:
 #   -DMODE=accuracy  a tiny training (2000 images, 1 epoch, Adam) beats chance by far: > 50%
 #   -DMODE=resume    2 epochs straight == 1 epoch, --save, --resume for the second,

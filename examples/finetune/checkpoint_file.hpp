@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A checkpoint region — edgeopt_checkpoint_save/load's two A/B slots, as a
 // device would keep them in flash — held in RAM and copied to a file after
 // every save (written to FILE.tmp, then renamed over FILE, so a crash while

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fashion-MNIST as Debian's dataset-fashion-mnist package ships it: gzip IDX
 // files under /usr/share/datasets/fashion-mnist/, read with zlib.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // edgeopt-finetune: fine-tunes a 784-128-10 MLP on Fashion-MNIST with every
 // edgeopt optimizer from the same initial weights, prints a results table and
 // draws loss, test-accuracy and bowl-path charts as SVG.
@@ -18,7 +19,10 @@
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
 #include "bowl.hpp"
+#include "cli.hpp"
 #include "fashion_mnist.hpp"
 #include "optimizers.hpp"
 #include "svg_chart.hpp"
@@ -33,38 +37,47 @@ struct command_line {
     std::vector<std::string> settings;
     run_options run;
     std::string out_dir = "finetune-out";
+    std::string bowl_svg;  // --bowl-svg: only draw the bowl paths (no data, no training)
     std::string data_dir = default_data_dir;
     int threads = 2;
     int test_size = 10000;
 };
 
-const char usage[] =
-    "usage: edgeopt-finetune [options]\n"
-    "  --optimizer NAME   run one optimizer: sgd momentum nesterov adagrad rmsprop adadelta\n"
-    "                     adam adamw adamax nadam radam lion (default: all twelve)\n"
-    "  --set KEY=VALUE    a hyper-parameter of that optimizer, torch's name: lr=0.01,\n"
-    "                     betas=0.9,0.999, weight_decay=0.1, nesterov=true ... (repeatable)\n"
-    "  --epochs N         passes over the training subset (default 4)\n"
-    "  --train-size N     first N of the 60000 training images (default 60000)\n"
-    "  --test-size N      first N of the 10000 test images (default 10000)\n"
-    "  --batch N          mini-batch size (default 64)\n"
-    "  --seed N           initial weights and shuffling (default 1)\n"
-    "  --schedule S       cosine: linear warm-up from lr/10, then cosine to 0 over\n"
-    "                     all epochs, stepped every batch (default); constant\n"
-    "  --warmup N         warm-up steps (default 5% of all steps)\n"
-    "  --clip-norm X      clip the gradients' global 2-norm to X (default off)\n"
-    "  --save FILE        after every epoch, save weights, optimizer state and schedule\n"
-    "                     into an A/B checkpoint region and write it to FILE\n"
-    "  --resume FILE      continue the run saved in FILE (same --epochs, --batch, ...)\n"
-    "  --stop-after N     stop after epoch N, as if the power went out (tests --resume)\n"
-    "  --out DIR          where the SVG charts and results.csv go (default finetune-out)\n"
-    "  --data DIR         the Fashion-MNIST files (default /usr/share/datasets/fashion-mnist)\n"
-    "  --threads N        optimizers trained side by side (default 2)\n"
-    "  --state-dtype D    optimizer state as f32 (default), bf16, f16 or q8 (8-bit blocks)\n"
-    "  --param-dtype D    weights stored as f32 (default), bf16 or f16; the model reads them widened\n"
-    "  --rounding R       how bf16 weights are rounded: nearest (default) or stochastic\n"
-    "  --update-last-rows N  partial update: only the output layer's last N rows (of 128)\n"
-    "                     and its bias are trained, through edgeopt_step_run\n";
+// Help lines continue under the help column (2 + 20 + 1 spaces in).
+#define NEXT_LINE "\n                       "
+const edgeopt::cli::program finetune_program = {
+    "edgeopt-finetune",
+    "[options]",
+    "Fine-tunes a 784-128-10 MLP on Fashion-MNIST with every optimizer (or one) from\n"
+    "the same initial weights; prints a table and writes SVG charts and results.csv.",
+    {{"--optimizer", "NAME", "run one optimizer: sgd momentum nesterov adagrad rmsprop adadelta" NEXT_LINE
+                             "adam adamw adamax nadam radam lion (default: all twelve)"},
+     {"--set", "KEY=VALUE", "a hyper-parameter of that optimizer, torch's name: lr=0.01," NEXT_LINE
+                            "betas=0.9,0.999, weight_decay=0.1, nesterov=true ... (repeatable)"},
+     {"--epochs", "N", "passes over the training subset (default 4)"},
+     {"--train-size", "N", "first N of the 60000 training images (default 60000)"},
+     {"--test-size", "N", "first N of the 10000 test images (default 10000)"},
+     {"--batch", "N", "mini-batch size (default 64)"},
+     {"--seed", "N", "initial weights and shuffling (default 1)"},
+     {"--schedule", "S", "cosine: linear warm-up from lr/10, then cosine to 0 over" NEXT_LINE
+                         "all epochs, stepped every batch (default); constant"},
+     {"--warmup", "N", "warm-up steps (default 5% of all steps)"},
+     {"--clip-norm", "X", "clip the gradients' global 2-norm to X (default off)"},
+     {"--save", "FILE", "after every epoch, save weights, optimizer state and schedule" NEXT_LINE
+                        "into an A/B checkpoint region and write it to FILE"},
+     {"--resume", "FILE", "continue the run saved in FILE (same --epochs, --batch, ...)"},
+     {"--stop-after", "N", "stop after epoch N, as if the power went out (tests --resume)"},
+     {"--out", "DIR", "where the SVG charts and results.csv go (default finetune-out)"},
+     {"--data", "DIR", "the Fashion-MNIST files (default /usr/share/datasets/fashion-mnist)"},
+     {"--threads", "N", "optimizers trained side by side (default 2)"},
+     {"--state-dtype", "D", "optimizer state as f32 (default), bf16, f16 or q8 (8-bit blocks)"},
+     {"--param-dtype", "D", "weights stored as f32 (default), bf16 or f16; the model reads them widened"},
+     {"--rounding", "R", "how bf16 weights are rounded: nearest (default) or stochastic"},
+     {"--update-last-rows", "N", "partial update: only the output layer's last N rows (of 128)" NEXT_LINE
+                                 "and its bias are trained, through edgeopt_step_run"},
+     {"--bowl-svg", "FILE", "only draw the optimizers' paths on the bowl into FILE and exit" NEXT_LINE
+                            "(no data set, no training): docs/bowl_paths.svg comes from this"}}};
+#undef NEXT_LINE
 
 bool parse_int(const char* text, long low, long high, long& out) {
     char* end = nullptr;
@@ -72,119 +85,99 @@ bool parse_int(const char* text, long low, long high, long& out) {
     return *text && *end == '\0' && out >= low && out <= high;
 }
 
-// Returns 0 to go on, else the exit code.
-int parse_command_line(int argc, char** argv, command_line& cl) {
-    for (int i = 1; i < argc; ++i) {
-        const std::string flag = argv[i];
-        if (flag == "--help" || flag == "-h") {
-            std::fputs(usage, stdout);
-            return -1;
-        }
-        if (i + 1 >= argc) {
-            std::fprintf(stderr, "edgeopt-finetune: %s needs a value\n%s", flag.c_str(), usage);
-            return 2;
-        }
-        const char* value = argv[++i];
-        long number = 0;
-        auto integer = [&](long low, long high) {
-            if (parse_int(value, low, high, number)) return true;
-            std::fprintf(stderr, "edgeopt-finetune: %s needs an integer in [%ld, %ld], got '%s'\n", flag.c_str(), low,
-                         high, value);
-            return false;
-        };
-        if (flag == "--optimizer") {
-            if (!find_optimizer(value)) {
-                std::fprintf(stderr, "edgeopt-finetune: unknown optimizer '%s'\n%s", value, usage);
-                return 2;
-            }
-            cl.optimizer = value;
-        } else if (flag == "--set") {
-            cl.settings.push_back(value);
-        } else if (flag == "--epochs") {
-            if (!integer(1, 10000)) return 2;
-            cl.run.epochs = int(number);
-        } else if (flag == "--train-size") {
-            if (!integer(1, 60000)) return 2;
-            cl.run.train_size = int(number);
-        } else if (flag == "--test-size") {
-            if (!integer(1, 10000)) return 2;
-            cl.test_size = int(number);
-        } else if (flag == "--batch") {
-            if (!integer(1, 60000)) return 2;
-            cl.run.batch = int(number);
-        } else if (flag == "--seed") {
-            if (!integer(0, 2147483647)) return 2;
-            cl.run.seed = std::uint64_t(number);
-        } else if (flag == "--warmup") {
-            if (!integer(0, 100000000)) return 2;
-            cl.run.warmup_steps = int(number);
-        } else if (flag == "--stop-after") {
-            if (!integer(1, 10000)) return 2;
-            cl.run.stop_after = int(number);
-        } else if (flag == "--schedule") {
-            if (std::strcmp(value, "cosine") == 0) {
-                cl.run.schedule = schedule_kind::cosine;
-            } else if (std::strcmp(value, "constant") == 0) {
-                cl.run.schedule = schedule_kind::constant;
-            } else {
-                std::fprintf(stderr, "edgeopt-finetune: --schedule is cosine or constant, got '%s'\n", value);
-                return 2;
-            }
-        } else if (flag == "--clip-norm") {
-            char* end = nullptr;
-            cl.run.clip_norm = std::strtod(value, &end);
-            if (!*value || *end || !(cl.run.clip_norm > 0) || !std::isfinite(cl.run.clip_norm)) {
-                std::fprintf(stderr, "edgeopt-finetune: --clip-norm needs a positive number, got '%s'\n", value);
-                return 2;
-            }
-        } else if (flag == "--save") {
-            cl.run.save_path = value;
-        } else if (flag == "--resume") {
-            cl.run.resume_path = value;
-        } else if (flag == "--threads") {
-            if (!integer(1, 64)) return 2;
-            cl.threads = int(number);
-        } else if (flag == "--out") {
-            cl.out_dir = value;
-        } else if (flag == "--data") {
-            cl.data_dir = value;
-        } else if (flag == "--state-dtype" || flag == "--param-dtype") {
-            edgeopt_dtype dtype;
-            const bool state = flag == "--state-dtype";
-            if (!edgeopt_dtype_parse(value, &dtype) || (!state && dtype == EDGEOPT_Q8)) {
-                std::fprintf(stderr, "edgeopt-finetune: %s is f32, bf16, f16%s; got '%s'\n", flag.c_str(),
-                             state ? " or q8" : "", value);
-                return 2;
-            }
-            (state ? cl.run.state_dtype : cl.run.param_dtype) = dtype;
-        } else if (flag == "--update-last-rows") {
-            if (!integer(1, 128)) return 2;  // the hidden units (mlp.hpp)
-            cl.run.update_last_rows = int(number);
-        } else if (flag == "--rounding") {
-            const std::string r = value;
-            if (r != "nearest" && r != "stochastic") {
-                std::fprintf(stderr, "edgeopt-finetune: --rounding is nearest or stochastic, got '%s'\n", value);
-                return 2;
-            }
-            cl.run.rounding = r == "nearest" ? EDGEOPT_ROUND_NEAREST : EDGEOPT_ROUND_STOCHASTIC;
+// One option's value into cl: "" if fine, else what is wrong with it.
+std::string apply_option(const std::string& flag, const char* value, command_line& cl) {
+    long number = 0;
+    auto integer = [&](long low, long high, int& out) -> std::string {
+        if (!parse_int(value, low, high, number))
+            return flag + " needs an integer in [" + std::to_string(low) + ", " + std::to_string(high) + "], got '" +
+                   value + "'";
+        out = int(number);
+        return "";
+    };
+    if (flag == "--optimizer") {
+        if (!find_optimizer(value)) return std::string("unknown optimizer '") + value + "'";
+        cl.optimizer = value;
+    } else if (flag == "--set") {
+        cl.settings.push_back(value);
+    } else if (flag == "--epochs") {
+        return integer(1, 10000, cl.run.epochs);
+    } else if (flag == "--train-size") {
+        return integer(1, 60000, cl.run.train_size);
+    } else if (flag == "--test-size") {
+        return integer(1, 10000, cl.test_size);
+    } else if (flag == "--batch") {
+        return integer(1, 60000, cl.run.batch);
+    } else if (flag == "--seed") {
+        int seed = 0;
+        const std::string error = integer(0, 2147483647, seed);
+        cl.run.seed = std::uint64_t(seed);
+        return error;
+    } else if (flag == "--warmup") {
+        return integer(0, 100000000, cl.run.warmup_steps);
+    } else if (flag == "--stop-after") {
+        return integer(1, 10000, cl.run.stop_after);
+    } else if (flag == "--schedule") {
+        if (std::strcmp(value, "cosine") == 0) {
+            cl.run.schedule = schedule_kind::cosine;
+        } else if (std::strcmp(value, "constant") == 0) {
+            cl.run.schedule = schedule_kind::constant;
         } else {
-            std::fprintf(stderr, "edgeopt-finetune: unknown option '%s'\n%s", flag.c_str(), usage);
-            return 2;
+            return std::string("--schedule is cosine or constant, got '") + value + "'";
         }
+    } else if (flag == "--clip-norm") {
+        char* end = nullptr;
+        cl.run.clip_norm = std::strtod(value, &end);
+        if (!*value || *end || !(cl.run.clip_norm > 0) || !std::isfinite(cl.run.clip_norm))
+            return std::string("--clip-norm needs a positive number, got '") + value + "'";
+    } else if (flag == "--save") {
+        cl.run.save_path = value;
+    } else if (flag == "--resume") {
+        cl.run.resume_path = value;
+    } else if (flag == "--threads") {
+        return integer(1, 64, cl.threads);
+    } else if (flag == "--out") {
+        cl.out_dir = value;
+    } else if (flag == "--bowl-svg") {
+        cl.bowl_svg = value;
+    } else if (flag == "--data") {
+        cl.data_dir = value;
+    } else if (flag == "--state-dtype" || flag == "--param-dtype") {
+        edgeopt_dtype dtype;
+        const bool state = flag == "--state-dtype";
+        if (!edgeopt_dtype_parse(value, &dtype) || (!state && dtype == EDGEOPT_Q8))
+            return flag + " is f32, bf16, f16" + (state ? " or q8" : "") + "; got '" + value + "'";
+        (state ? cl.run.state_dtype : cl.run.param_dtype) = dtype;
+    } else if (flag == "--update-last-rows") {
+        return integer(1, 128, cl.run.update_last_rows);  // the hidden units (mlp.hpp)
+    } else if (flag == "--rounding") {
+        const std::string r = value;
+        if (r != "nearest" && r != "stochastic")
+            return std::string("--rounding is nearest or stochastic, got '") + value + "'";
+        cl.run.rounding = r == "nearest" ? EDGEOPT_ROUND_NEAREST : EDGEOPT_ROUND_STOCHASTIC;
     }
+    return "";
+}
+
+// -1 to go on, else the exit code.
+int parse_command_line(int argc, char** argv, command_line& cl) {
+    std::vector<std::string> no_files;
+    const int status = edgeopt::cli::parse(
+        finetune_program, argc, argv,
+        [&](const std::string& flag, const char* value) { return apply_option(flag, value, cl); }, no_files);
+    if (status >= 0) return status;
     if (!cl.settings.empty() && cl.optimizer.empty()) {
-        std::fprintf(stderr, "edgeopt-finetune: --set needs --optimizer (each optimizer has its own keys)\n");
-        return 2;
+        return edgeopt::cli::usage_error(finetune_program, "--set needs --optimizer (each optimizer has its own keys)");
     }
     if ((!cl.run.save_path.empty() || !cl.run.resume_path.empty()) && cl.optimizer.empty()) {
-        std::fprintf(stderr, "edgeopt-finetune: --save and --resume need --optimizer (one checkpoint per run)\n");
-        return 2;
+        return edgeopt::cli::usage_error(finetune_program,
+                                         "--save and --resume need --optimizer (one checkpoint per run)");
     }
     if (!cl.settings.empty() && !cl.run.resume_path.empty())
         std::fprintf(stderr,
                      "edgeopt-finetune: note: --resume restores the checkpoint's hyper-parameters; --set is "
                      "overridden\n");
-    return 0;
+    return -1;
 }
 
 struct job {
@@ -272,7 +265,7 @@ bool write_charts(const std::vector<job>& jobs, const command_line& cl, int trai
 
 int main(int argc, char** argv) {
     command_line cl;
-    if (const int code = parse_command_line(argc, argv, cl)) return code < 0 ? 0 : code;
+    if (const int code = parse_command_line(argc, argv, cl); code >= 0) return code;
 
     std::vector<job> jobs;
     const auto& roster = optimizer_roster();
@@ -287,13 +280,26 @@ int main(int argc, char** argv) {
         jobs.push_back(j);
     }
 
+    if (!cl.bowl_svg.empty()) {
+        std::vector<bowl_run> bowl;
+        for (const job& j : jobs) bowl.push_back({j.entry->label, series_colour(j.index), bowl_config(*j.entry, j.config), {}});
+        std::string error;
+        if (bowl_paths(bowl, error) && !write_bowl_svg(cl.bowl_svg, bowl)) error = "cannot write " + cl.bowl_svg;
+        if (!error.empty()) {
+            std::fprintf(stderr, "edgeopt-finetune: %s\n", error.c_str());
+            return 1;
+        }
+        std::printf("bowl paths: %s\n", cl.bowl_svg.c_str());
+        return 0;
+    }
+
     const std::string missing = first_missing_file(cl.data_dir);
     if (!missing.empty()) {
         std::fprintf(stderr,
                      "edgeopt-finetune: Fashion-MNIST not found: %s is missing.\n"
                      "Install Debian's %s package (it puts the files in %s):\n"
-                     "  sudo apt-get install %s\n",
-                     missing.c_str(), data_package, default_data_dir, data_package);
+                     "  %sapt-get install %s\n",
+                     missing.c_str(), data_package, default_data_dir, geteuid() == 0 ? "" : "sudo ", data_package);
         return 3;
     }
     fashion_mnist data;

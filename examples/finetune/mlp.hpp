@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The model being fine-tuned: 784 → 128 → ReLU → 10 → softmax cross-entropy,
 // with plain loops.  Weights are stored input-major (w1[i][j] joins pixel i
 // to hidden unit j), the transpose of torch.nn.Linear.weight, so that every

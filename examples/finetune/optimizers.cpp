@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "optimizers.hpp"
 
 #include "case_file.hpp"  // set_option: torch keyword names, shared with edgeopt-replay

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The twelve optimizers edgeopt-finetune compares, with the hyper-parameters
 // it uses for the MLP (table in optimizers.cpp) and for the bowl figure.
 #pragma once

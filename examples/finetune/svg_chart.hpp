@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Line charts and small multiples as hand-written SVG: axes, ticks, grid,
 // legend.  No dependency beyond the standard library.
 #pragma once

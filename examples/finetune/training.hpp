@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One fine-tuning run: an optimizer, the MLP from a fixed seed, mini-batches
 // of the training subset, a warm-up + cosine learning-rate schedule,
 // optional gradient clipping, checkpoints, test accuracy twice an epoch.

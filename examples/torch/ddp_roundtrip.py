@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """When a model outgrows the device: device -> DDP cluster -> device, losing nothing.
 
   1. device   a 20-32-4 MLP trained K steps with edgeopt's drop-in et.AdamW,

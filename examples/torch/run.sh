@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # One command: examples/torch/run.sh
 # Builds libedgeopt.so if it is missing, then runs the device -> DDP -> device
 # round trip with Debian's python3 (torch 1.13).  Arguments go to the script.

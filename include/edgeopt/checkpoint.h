@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* edgeopt checkpoints: save an optimizer's whole state and resume it later,
  * bit for bit, across reboots and power cuts.
  *

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* edgeopt — torch.optim-compatible optimizers for on-device fine-tuning.
  *
- * C API. Usable from C11 and C++17. No heap, no exceptions: every call
+ * C API. Usable from C99, C11 and C++11 on (edgeopt.hpp, the C++ layer, is C++17). No heap, no exceptions: every call
  * returns an edgeopt_status, and on any error nothing the caller owns
  * (parameters, optimizer state) has been modified.
  *
@@ -17,6 +18,32 @@
 
 #ifdef __cplusplus
 extern "C" {
+#endif
+
+/* The option structs below hold an anonymous union, so C11 and C++ write
+ * config.adam.lr.  C99 has no anonymous unions: GCC and Clang still accept
+ * them, without a -pedantic diagnostic, after __extension__, so the same
+ * source compiles there.  Any other pre-C11 compiler, or a build defining
+ * EDGEOPT_NAMED_UNIONS, gets the union named `options` instead
+ * (config.options.adam.lr, schedule_config.options.step.gamma).  The layout
+ * is the same either way, so code built each way links against one library.
+ * EDGEOPT_OPTIONS(x).adam.lr is valid in every mode. */
+#if !defined(EDGEOPT_NAMED_UNIONS) && !defined(__cplusplus) && \
+    !(defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L) && !defined(__GNUC__)
+#define EDGEOPT_NAMED_UNIONS 1
+#endif
+#if defined(EDGEOPT_NAMED_UNIONS)
+#define EDGEOPT_UNION_ union
+#define EDGEOPT_UNION_NAME_ options
+#define EDGEOPT_OPTIONS(x) ((x).options)
+#elif !defined(__cplusplus) && !(defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L)
+#define EDGEOPT_UNION_ __extension__ union
+#define EDGEOPT_UNION_NAME_
+#define EDGEOPT_OPTIONS(x) (x)
+#else
+#define EDGEOPT_UNION_ union
+#define EDGEOPT_UNION_NAME_
+#define EDGEOPT_OPTIONS(x) (x)
 #endif
 
 typedef enum edgeopt_status {
@@ -74,6 +101,10 @@ typedef enum edgeopt_status {
     EDGEOPT_ERR_INVALID_T0,             /* ASGD: t0 finite and >= 0 */
     EDGEOPT_STATUS_COUNT
 } edgeopt_status;
+
+/* The linked library's version, "MAJOR.MINOR.PATCH" (edgeopt/version.h has
+ * the same as macros, EDGEOPT_VERSION_MAJOR ..., for the headers compiled against). */
+const char* edgeopt_version(void);
 
 /* A short English message for a status; "" when built with EDGEOPT_NO_MESSAGES. */
 const char* edgeopt_status_message(edgeopt_status status);
@@ -174,7 +205,7 @@ typedef struct edgeopt_config {
     edgeopt_dtype state_dtype[3]; /* per state slot; a layout choice, fixed at init() */
     edgeopt_rounding param_rounding;
     uint64_t seed;                /* for stochastic rounding */
-    union {
+    EDGEOPT_UNION_ {
         edgeopt_sgd_options sgd;
         edgeopt_adagrad_options adagrad;
         edgeopt_rmsprop_options rmsprop;
@@ -186,14 +217,14 @@ typedef struct edgeopt_config {
         edgeopt_lion_options lion;
         edgeopt_rprop_options rprop;
         edgeopt_asgd_options asgd;
-    };
+    } EDGEOPT_UNION_NAME_;
 } edgeopt_config;
 
 /* torch's defaults for an algorithm; .algorithm is 0 for an unknown one. */
 edgeopt_config edgeopt_defaults(edgeopt_algorithm algorithm);
 /* "sgd", "adam", ...; NULL for an unknown algorithm. */
 const char* edgeopt_algorithm_name(edgeopt_algorithm algorithm);
-/* Parses a name as above; returns false if unknown. */
+/* Parses a name as above, in any ASCII case; returns false if unknown. */
 bool edgeopt_algorithm_parse(const char* name, edgeopt_algorithm* out);
 /* The lr field of whichever options the config holds; NULL for an unknown algorithm. */
 double* edgeopt_config_lr(edgeopt_config* config);
@@ -214,6 +245,7 @@ typedef enum edgeopt_isa {
 } edgeopt_isa;
 
 const char* edgeopt_isa_name(edgeopt_isa isa); /* "scalar", "avx2", ...; NULL if unknown */
+/* Any ASCII case: "avx2", "AVX2" (also for EDGEOPT_ISA=...); false if unknown. */
 bool edgeopt_isa_parse(const char* name, edgeopt_isa* out);
 /* Compiled in and supported by this CPU and OS. */
 bool edgeopt_isa_available(edgeopt_isa isa);
@@ -229,7 +261,7 @@ edgeopt_isa edgeopt_isa_default(edgeopt_algorithm algorithm);
 
 /* "f32", "bf16", "f16", "q8"; NULL if unknown. */
 const char* edgeopt_dtype_name(edgeopt_dtype dtype);
-bool edgeopt_dtype_parse(const char* name, edgeopt_dtype* out);
+bool edgeopt_dtype_parse(const char* name, edgeopt_dtype* out); /* any ASCII case */
 /* Converts n values between F32, BF16 and F16 (not Q8) as the kernels do:
  * exactly when widening, round-to-nearest-even when narrowing.  For
  * preparing bf16/f16 weights and reading them back.  in and out may not
@@ -281,7 +313,9 @@ typedef struct edgeopt_optimizer {
 /* One parameter tensor and its gradient, flat arrays of `length` values,
  * float32 unless param_dtype / grad_dtype say otherwise: then param / grad
  * point at uint16_t arrays of bf16 or f16 bits (edgeopt_tensor_of() makes
- * such a tensor without casts).  {param, grad, length} leaves both F32. */
+ * such a tensor without casts).  edgeopt_tensor_f32(param, grad, length)
+ * makes a float32 one and sets every field, so -Wextra has nothing to say
+ * (a brace list {param, grad, length} leaves both F32 but warns there). */
 typedef struct edgeopt_tensor {
     float* param;
     const float* grad;
@@ -298,6 +332,10 @@ static inline edgeopt_tensor edgeopt_tensor_of(void* param, edgeopt_dtype param_
     t.param_dtype = param_dtype;
     t.grad_dtype = grad_dtype;
     return t;
+}
+
+static inline edgeopt_tensor edgeopt_tensor_f32(float* param, const float* grad, size_t length) {
+    return edgeopt_tensor_of(param, EDGEOPT_F32, grad, EDGEOPT_F32, length);
 }
 
 /* Lays out state for `count` tensors in the caller's arena and sets it to torch's initial values. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // edgeopt — C++17 API.  A thin, header-only layer over the C API
 // (edgeopt.h): same objects, same arena, no heap, no exceptions.
 //

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* edgeopt_pool — a thread pool for edgeopt_step_parallel on hosted systems.
  *
  * Not part of the firmware library: a separate target (edgeopt::pool,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* edgeopt training helpers — the pieces of a torch training loop around
  * optimizer.step(): learning-rate schedules, gradient clipping, parameter
  * groups and freezing, gradient accumulation and a non-finite guard.
@@ -132,7 +133,7 @@ typedef struct edgeopt_plateau_options {
 
 typedef struct edgeopt_schedule_config {
     edgeopt_schedule_kind kind;
-    union {
+    EDGEOPT_UNION_ { /* schedule_config.step... (see EDGEOPT_OPTIONS in edgeopt.h) */
         edgeopt_step_lr_options step;
         edgeopt_multistep_lr_options multistep;
         edgeopt_exponential_lr_options exponential;
@@ -141,7 +142,7 @@ typedef struct edgeopt_schedule_config {
         edgeopt_constant_lr_options constant;
         edgeopt_one_cycle_lr_options one_cycle;
         edgeopt_plateau_options plateau;
-    };
+    } EDGEOPT_UNION_NAME_;
 } edgeopt_schedule_config;
 
 /* torch's defaults for a kind; arguments torch requires (step_size, gamma of

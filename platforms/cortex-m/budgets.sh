@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Firmware budgets of edgeopt, printed for CI (tools/test.sh runs this after
 # the cortex-m4 and cortex-m55 presets; it builds them if needed):
 #   1. code size on the Cortex-M4, from the link maps of the size probes

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Worst-case instructions of a step in bounded pieces on the Cortex-M boards
 # (QEMU instruction counter, exact counts, not cycles): edgeopt_step_begin,
 # one edgeopt_step_run of 256 elements, and edgeopt_step_end, the maximum

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Included after every project() call (CMAKE_PROJECT_INCLUDE, set by the
 # toolchain): builds startup.c + support.c once and links them into every
 # executable created afterwards in this directory tree.
@@ -21,8 +22,7 @@ link_libraries(cortexm_runtime)
 enable_testing()
 # For edgeopt itself: the host tools and doctest suites need an OS (iostream,
 # the heap, directory listing); tests/firmware replaces them on the boards.
-# Cache defaults, so -DEDGEOPT_BUILD_TESTS=ON still wins. The library skips
-# getenv("EDGEOPT_ISA") when EDGEOPT_FREESTANDING is defined.
+# Cache defaults, so -DEDGEOPT_BUILD_TESTS=ON still wins. (The library's
+# EDGEOPT_FREESTANDING option, no getenv, defaults on for bare metal itself.)
 set(EDGEOPT_BUILD_TOOLS OFF CACHE BOOL "Build edgeopt-replay and the demo")
 set(EDGEOPT_BUILD_TESTS OFF CACHE BOOL "Build the test suite")
-add_compile_definitions(EDGEOPT_FREESTANDING)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Runs a command and succeeds only if its exit status matches a shell case
 # pattern: lets ctest check that a failure path reaches the host with the
 # right code (ctest's WILL_FAIL accepts any non-zero, including a timeout).

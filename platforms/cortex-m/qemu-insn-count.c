@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* QEMU TCG plugin (host side) that counts guest instructions executed.
  * Debian's qemu-system-arm 7.2 is built with plugin support (-plugin works,
  * the API is exported) but ships no plugins, so this is ours. run-qemu.sh

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs a bare-metal test ELF under QEMU and exits with the program's status.
 #   run-qemu.sh [mps2-an386|mps3-an547] program.elf [args...]
 # Without a board argument, $CORTEXM_BOARD is used (default mps2-an386).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Smoke test for the Cortex-M QEMU boards: stdio with floats, IEEE single
 // precision fma/sqrt/div on the hardware FPU, Helium (MVE) on the M55, and the
 // exit-status paths. Returns 0 if every check passes, 1 otherwise.

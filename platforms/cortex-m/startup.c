@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Reset and fault handling for the QEMU test boards (mps2-an386 Cortex-M4F,
  * mps3-an547 Cortex-M55). Reset enables the FPU (and with it MVE), gives
  * thread code its own stack, initialises memory and newlib, then runs

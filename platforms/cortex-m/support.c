@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Semihosting primitives, stack painting and the heap for the QEMU boards. */
 #include "support.h"
 

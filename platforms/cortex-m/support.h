@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Measurement helpers for bare-metal tests on the QEMU Cortex-M boards. */
 #ifndef EDGEOPT_CORTEXM_SUPPORT_H
 #define EDGEOPT_CORTEXM_SUPPORT_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared part of the bare-metal Cortex-M toolchains (Debian's arm-none-eabi-gcc
 # + newlib with semihosting). Do not use directly: toolchain-cortex-m4.cmake and
 # toolchain-cortex-m55.cmake set CORTEXM_BOARD and include this file.

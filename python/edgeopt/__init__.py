@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """edgeopt: torch.optim-compatible optimizers for on-device fine-tuning.
 
   import edgeopt.torch as et      # the PyTorch bridge (needs torch)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """torch.optim.Optimizer subclasses whose step() is edgeopt's.
 
 Each param group is one edgeopt optimizer whose arena this object owns,

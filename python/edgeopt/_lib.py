@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The C API of libedgeopt through ctypes: one declaration per function,
 statuses turned into exceptions.  Nothing here does arithmetic on parameters
 or state: every bit of an update comes from the library.

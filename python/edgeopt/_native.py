@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """One edgeopt_optimizer and the arena it owns, and its checkpoint images.
 
 Algorithms and their options come from the library's introspection calls

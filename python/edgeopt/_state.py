@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """torch.optim's state and param groups <-> edgeopt optimizers.
 
 torch keeps a step count per parameter; edgeopt keeps one per parameter

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Converts a torch.save'd {"model": state_dict, "optimizer": state_dict}
 file to an edgeopt checkpoint file, and back.
 

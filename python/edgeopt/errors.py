@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The exceptions edgeopt raises.  Every one is a ValueError, so code that
 guards torch's own argument checks catches them too; a failed call has
 changed nothing (no parameter, no optimizer state, no file)."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The PyTorch bridge: optimizer state between torch.optim and edgeopt,
 bit for bit, and drop-in torch.optim optimizers backed by edgeopt.
 

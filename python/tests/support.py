@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Shared pieces of the bridge tests: the option matrix, seeded gradients,
 and exact (bitwise) comparisons of parameters and state."""
 import torch

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """python3 -m edgeopt.convert: a torch.save'd model + optimizer to an image
 and back, and its refusals."""
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The drop-in classes give torch.optim 1.13's float32 bits, every optimizer
 and option, for 60 steps; low-precision state and bf16 weights run too."""
 import unittest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Every bad input raises a named exception and changes nothing: not the
 parameters, not the optimizer's state or options, not the file."""
 import os

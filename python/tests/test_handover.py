@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """State crosses between torch.optim and edgeopt bit for bit: train k steps
 on one side, hand over (checkpoint file, or torch's state_dict), continue m
 steps on the other, and compare with the first side continuing m steps."""

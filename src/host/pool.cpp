@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The hosted thread pool behind edgeopt_pool_parallel_for: workers created
 // once, woken per parallel-for, tasks handed out by an atomic counter (who
 // runs which task never changes the bits: edgeopt_step_split fixes the ranges).

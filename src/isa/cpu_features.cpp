@@ -1,8 +1,11 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "isa/cpu_features.hpp"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #include <cstdint>
+#elif defined(__arm__) && defined(__linux__) && defined(EDGEOPT_HAVE_NEONV7)
+#include <sys/auxv.h>
 #endif
 
 namespace edgeopt::cpu {
@@ -39,13 +42,19 @@ features detect() {
 
 #else
 
-// ARM targets choose at compile time: the toolchain flags say what the core has.
+// ARM: the toolchain flags say what the core has, except on 32-bit ARM Linux,
+// where a distribution build (Debian armhf: -mfpu=vfpv3-d16) still compiles
+// the neonv7 kernels with their own flags and the kernel's hardware
+// capabilities decide: NEON, and VFPv4 for the fused vfma the kernels use.
 features detect() {
     features f{};
 #if defined(__aarch64__) && defined(__ARM_NEON)
     f.neon64 = true;
 #elif defined(__ARM_NEON) && defined(__ARM_FEATURE_FMA)
     f.neonv7 = true;
+#elif defined(__arm__) && defined(__linux__) && defined(EDGEOPT_HAVE_NEONV7)
+    const unsigned long hwcap = getauxval(AT_HWCAP);
+    f.neonv7 = (hwcap & HWCAP_ARM_NEON) && (hwcap & HWCAP_ARM_VFPv4);
 #endif
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 2)
     f.helium = true;

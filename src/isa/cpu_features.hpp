@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the CPU and the OS let us run.  On x86 AVX needs the OS to save YMM
 // (and AVX-512 ZMM/opmask) state on context switch: CPUID alone is not
 // enough, XCR0 is read with xgetbv as well.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Which kernel table runs: the compiled-in tables, filtered by what the CPU
 // supports, chosen per algorithm or forced by name.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // NEON's 32-bit integer lanes for kernel/convert.hpp, shared by the AArch64
 // and ARMv7 kernels (the same intrinsics exist on both).  Shifts go through
 // vshlq with a register count (negative shifts right) so that they need no

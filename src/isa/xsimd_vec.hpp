@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The SIMD lane type for every ISA xsimd 8.1 knows: a thin wrapper over
 // xsimd::batch<float, Arch> that gives the optimizer maths the same
 // vocabulary as float (+ − × ÷, fma, sqrt, abs, maximum, sign).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Narrow storage types, written once for every lane type: what a kernel does
 // to widen bf16, f16 and 8-bit codes to float32 on load and to narrow float32
 // results on store.  Like the optimizer maths, each function is a template

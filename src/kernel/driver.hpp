@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one loop every kernel runs: load a vector of each stream, apply an
 // optimizer's update(), store it back.  The tail (length not a multiple of
 // the vector width) goes through the same update() on a partial vector, so a

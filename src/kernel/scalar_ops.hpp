@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The scalar operations the optimizer maths is written in.
 //
 // Every optimizer's update() is a template over a lane type V: float here

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A kernel table: the compiled loops for one ISA, one per optimizer, for
 // float32 tensors (driver.hpp) and for bf16/f16/q8 ones (typed_driver.hpp).
 // Each ISA's kernels.cpp fills one with make_table<its vector type>() and is

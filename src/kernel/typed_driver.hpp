@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The loop for tensors that are not all float32: bf16/f16 parameters and
 // gradients, bf16/f16/8-bit state.  Same shape as driver.hpp's loop — load a
 // vector of every stream, update(), store — with each load widening from its

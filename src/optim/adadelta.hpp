@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // AdaDelta — torch.optim.Adadelta (1.13).
 //
 //   g ← −g if maximize;   g ← g + λθ

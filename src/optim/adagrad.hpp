@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // AdaGrad — torch.optim.Adagrad (1.13).
 //
 //   g ← −g if maximize;   g ← g + λθ

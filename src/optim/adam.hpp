@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Adam and AdamW — torch.optim.Adam, torch.optim.AdamW (1.13).
 //
 //   g ← −g if maximize

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The registry: the one list of optimizers.  Adding one is its header (see
 // optim/common.hpp for what the struct holds) plus its #include and its
 // entry in `all` below, and its enum value and options struct in

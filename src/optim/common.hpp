@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What every optimizer file shares: the C types, the scalar ops, and the
 // conventions below.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Lion — Chen et al. 2023, "Symbolic Discovery of Optimization Algorithms"
 // (not in torch 1.13; as in the lion-pytorch reference implementation).
 //

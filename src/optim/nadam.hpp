@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // NAdam — torch.optim.NAdam (torch >= 2.0, and 1.13's foreach path).
 //
 //   g ← g + λθ

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RAdam — torch.optim.RAdam (1.13).
 //
 //   g ← g + λθ

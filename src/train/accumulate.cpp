@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Gradient accumulation: sum k micro-batch gradients in float32, then divide
 // by k — torch's `p.grad` after k backward() calls, then p.grad.div_(k).
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // torch.nn.utils.clip_grad_norm_ and clip_grad_value_ with a fixed
 // reduction order (train.h), so the total norm has the same bits on every
 // platform: double accumulators, 4 per tensor round-robin, fixed combine.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Parameter groups: one edgeopt_optimizer per consecutive range of tensors,
 // all state in one caller arena (group g's slice follows group g − 1's).
 //

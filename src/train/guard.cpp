@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The non-finite guard: GradScaler's "skip the step if any grad is inf/nan",
 // without the loss scaling.  Every check edgeopt_step() makes runs first, so
 // a refused step has touched nothing but the guard's counters.

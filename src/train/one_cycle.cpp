@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // OneCycleLR (Smith & Topin, fastai's two phases or the paper's three):
 // torch 1.13's get_lr(), lr only, every expression in torch's order.
 #include "detmath.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ReduceLROnPlateau.step(metrics): torch 1.13's bookkeeping of best,
 // num_bad_epochs and cooldown_counter, for one group's lr.
 #include <cmath>

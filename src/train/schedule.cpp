@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One scheduler driving one parameter group: the C API over start() and
 // advance().  Steps run on a copy that is committed only on success.
 #include <cmath>

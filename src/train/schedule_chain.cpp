@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SequentialLR: phases handed over at milestones.  torch's SequentialLR.step()
 // finds the phase with bisect_right(milestones, epoch); a phase reached at
 // its milestone restarts with scheduler.step(0), i.e. its closed form at

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Schedule configs: torch's defaults and argument checks.  Where torch
 // accepts a value that later divides by zero or produces a negative lr, the
 // check is stricter and says so in train.h.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // torch.optim.lr_scheduler's get_lr() for every kind, on one group's lr.
 //
 // These are torch's recursive ("chainable") forms, each Python expression

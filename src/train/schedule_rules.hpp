@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the schedule files share: torch's per-kind formulas, applied to one
 // parameter group's lr.
 #pragma once

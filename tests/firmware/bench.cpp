@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Measurements for platforms/cortex-m/budgets.sh (also run by ctest as a
 // smoke test): for every option set (option_specs.cpp) and the kernel named
 // on the command line, one step on 1024 and on 2048 parameters between

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The C API from plain C11 on the board (tests/test_c_api.c runs here too):
  * names, state layout, arena macros, schedules, reset, kernels, and that
  * none of it touches the heap. */

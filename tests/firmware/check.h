@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The firmware tests' check harness: no heap, no exceptions, plain C.
  * Each CHECK counts one pass or failure; a failure prints the file, line,
  * condition and the current context. check_summary() prints

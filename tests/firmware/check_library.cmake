@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Firmware discipline of libedgeopt.a, checked on the archive and on a link of
 # the library alone (no board runtime, no startup files):
 #   - it never allocates: linked with every allocator wrapped to an undefined

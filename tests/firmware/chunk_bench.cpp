@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bounded-time pieces of a step, for platforms/cortex-m/chunk_budgets.sh
 // (ctest runs it once per kernel as a smoke test): for every option set,
 // steps 1 to 10 of a 4-tensor model of 2048 float32 parameters, each taken

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A step in pieces on the board: for every optimizer and option, float32,
 // bf16 and q8 layouts, and every kernel, a step taken in bounded chunks
 // (edgeopt_step_chunk) or as ranges in reverse order gives edgeopt_step's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bad input on the board: every named error, its message, and that the call
 // changed nothing (parameters, state, step count).  Also what this board's
 // build says about its kernels.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Helium kernels' arithmetic, modelled one lane at a time: the lane type
 // that makes update<V>() compute what MVE computes (src/isa/helium).
 //

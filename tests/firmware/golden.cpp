@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The golden torch 1.13 trajectories (tests/golden/cases) replayed on the
 // board, read from the host through semihosting, with each kernel named on
 // the command line: every step's parameters must be torch's, bit for bit.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # handover_embed(OUTPUT DATA_DIR CASE...): a header with the handover cases'
 # files (tests/handover, make_handover.py) as const arrays, for continue.c
 # built with HANDOVER_EMBEDDED.  Written at configure time, and only when its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Linked with the whole library and every allocator wrapped to an undefined
  * __wrap_ symbol (CMakeLists.txt): if any library object referred to malloc,
  * free, calloc, realloc, newlib's _malloc_r/_free_r, operator new or delete,

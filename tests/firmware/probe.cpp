@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Size probes for platforms/cortex-m/budgets.sh, one program each:
 //   PROBE_OPTIMIZER=adam   one optimizer's maths: its per-step scalars
 //                          (at_step) and the scalar kernel loop (run<float>),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Optimizer specs in the case files' syntax, "adam lr=0.01 betas=0.9,0.999
 // amsgrad=true" (torch's keyword names): the golden replay reads them from
 // tests/golden/cases, and the other firmware tests write their option lists

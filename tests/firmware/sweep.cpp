@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every kernel on the board against the scalar reference, bit for bit: every
 // optimizer and option (option_specs.cpp), lengths 0..19 (Helium's vector
 // body and predicated tail), every misalignment of parameters, gradients and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Low-precision tensors and state on the board: every kernel against the
 // scalar reference, bit for bit, for every optimizer and option, a set of
 // dtype combinations, lengths across the vector tail and the q8 block edge.

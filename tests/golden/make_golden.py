@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Generate golden optimizer trajectories for edgeopt's tests.
 
 Rerun (needs torch 1.13, e.g. Debian's python3-torch; CI does not run this):

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Generate golden learning-rate sequences and gradient clipping results for
 edgeopt's training helpers (tests/test_train_schedule.cpp, test_train_clip.cpp).
 

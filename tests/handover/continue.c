@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Handover: optimizer state that PyTorch trained continues here, bit for bit.
  *
  * make_handover.py trained each case K steps in torch 1.13 and saved it with

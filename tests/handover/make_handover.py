@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Golden data for the handover tests: torch.optim trains, edgeopt continues.
 
 For each case below, torch 1.13 takes K steps on two float32 tensors with

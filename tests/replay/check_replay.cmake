@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 cmake_policy(SET CMP0057 NEW)  # if(IN_LIST) in script mode
 # Runs edgeopt-replay on small hand-made files and checks its output, exit
 # status and error messages (ctest -P script; EMULATOR is set when cross-compiling).

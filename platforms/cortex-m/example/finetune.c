@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fine-tuning on the device: a 2-layer network (6 inputs, 12 ReLU units, 3
  * classes) adapts to this board's sensor with edgeopt's Adam, all memory
  * static. The data is synthetic and built in: 3-axis accelerometer windows

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // AVX2's 32-bit integer lanes for kernel/convert.hpp.
 #pragma once
 #include <immintrin.h>

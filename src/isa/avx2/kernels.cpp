@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // AVX2 + FMA kernels (8 floats a vector).  Compiled with -mavx2 -mfma; only
 // reached after dispatch.cpp has seen AVX2, FMA and OS support for YMM state.
 // Every op xsimd provides for fma3<avx2> is IEEE (vfmadd, vsqrtps, vdivps),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // AVX-512F's 32-bit integer lanes for kernel/convert.hpp; comparisons give
 // mask registers, and vpmovdw/vpmovdb narrow in one instruction.
 #pragma once

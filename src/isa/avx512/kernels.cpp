@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // AVX-512F kernels (16 floats a vector).  Compiled with -mavx512f; only
 // reached after dispatch.cpp has seen AVX-512F and OS support for ZMM state.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helium's 32-bit integer lanes for kernel/convert.hpp.  MVE compares into a
 // predicate register and selects with vpsel; its widening loads (vldrh.u32,
 // vldrb.u32) and narrowing stores (vstrh.32, vstrb.32) move 16- and 8-bit

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helium (Armv8.1-M MVE-F) kernels, 4 floats a vector, for the Cortex-M55.
 // Compiled only for a target with __ARM_FEATURE_MVE & 2 (cmake/isa.cmake);
 // the core always has it, so dispatch.cpp needs no run-time check.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // AArch64 NEON kernels (4 floats a vector).  NEON is in the AArch64 baseline:
 // no extra flags, and cpu_features.cpp needs no runtime check.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ARMv7-A NEON kernels (4 floats a vector), compiled with -mfpu=neon-vfpv4;
 // built only for A-profile cores with VFPv4 (cmake/isa.cmake), and available
 // when the build targets NEON (cpu_features.cpp).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ARMv7 NEON kernels for low-precision tensors and state (typed_driver.hpp),
 // with the float32 kernels' exactness: included by kernels.cpp, whose FPSCR
 // helpers it uses, before its table is made.  The conversions are integer NEON, or float

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SSE2's 32-bit integer lanes for kernel/convert.hpp.  SSE2 has no 32-bit
 // multiply (pmulld is SSE4.1) nor unsigned 16-bit pack (packusdw, SSE4.1):
 // both are built from what it has, exactly.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SSE2 kernels (4 floats a vector), for x86 CPUs without AVX2+FMA; SSE2 is
 // the x86-64 baseline, so these need no extra flags.
 //
