@@ -34,8 +34,9 @@ function(edgeopt_add_isa_kernels target)
   if(EDGEOPT_ARCH MATCHES "^(x86_64|amd64|i[3-6]86)$")
     edgeopt_isa_source(${target} sse2 "-msse2")
     edgeopt_isa_source(${target} avx2 "-mavx2;-mfma")
-    # GCC 12 warns falsely on _mm512_sqrt_ps's internal _mm512_undefined_ps.
-    edgeopt_isa_source(${target} avx512 "-mavx512f;-Wno-maybe-uninitialized;-Wno-uninitialized")
+    # GCC 12 warns falsely on _mm512_sqrt_ps's internal _mm512_undefined_ps
+    # (clang has no -Wmaybe-uninitialized, and warns of the unknown option).
+    edgeopt_isa_source(${target} avx512 "-mavx512f;$<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>;$<$<CXX_COMPILER_ID:GNU>:-Wno-uninitialized>")
   elseif(EDGEOPT_ARCH MATCHES "^(aarch64|arm64)$")
     edgeopt_isa_source(${target} neon64 "")
   elseif(EDGEOPT_ARCH MATCHES "^(arm|armv7.*)$" AND EDGEOPT_ARM_A_PROFILE_NEON)

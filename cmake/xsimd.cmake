@@ -11,4 +11,7 @@ if(NOT EDGEOPT_XSIMD_ROOT)
   message(FATAL_ERROR "xsimd headers not found: apt-get install libxsimd-dev (or set XSIMD_ROOT)")
 endif()
 include(${CMAKE_CURRENT_LIST_DIR}/header_shim.cmake)
-edgeopt_header_shim(xsimd ${EDGEOPT_XSIMD_ROOT} EDGEOPT_XSIMD_SHIM)
+# One header replaced: the aligned allocator, whose `throw` clang refuses
+# under -fno-exceptions (see the file's comment).
+edgeopt_header_shim(xsimd ${EDGEOPT_XSIMD_ROOT} EDGEOPT_XSIMD_SHIM
+  OVERRIDES ${CMAKE_CURRENT_LIST_DIR}/xsimd-overrides)

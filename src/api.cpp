@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "arena.hpp"
+#include "enum_value.hpp"
 #include "optimizer_object.hpp"
 #include "tensor_checks.hpp"
 #include "kernel/table.hpp"
@@ -168,6 +169,7 @@ edgeopt_status edgeopt_reset(edgeopt_optimizer* opt) {
     if (!initialized(opt)) return EDGEOPT_ERR_NOT_INITIALIZED;
     opt->step = 0;
     opt->nadam_mu_product = 1.0;
+    opt->q8_nonfinite_steps = 0;
     fill_initial_state(*opt);
     changed(*opt);
     return EDGEOPT_OK;
@@ -180,6 +182,7 @@ void edgeopt_destroy(edgeopt_optimizer* opt) {
 edgeopt_status edgeopt_set_isa(edgeopt_optimizer* opt, edgeopt_isa isa) {
     if (!opt) return EDGEOPT_ERR_NULL_POINTER;
     if (!initialized(opt)) return EDGEOPT_ERR_NOT_INITIALIZED;
+    if (!enum_in(isa, 0, EDGEOPT_ISA_COUNT)) return EDGEOPT_ERR_UNKNOWN_ISA;
     edgeopt_isa resolved = EDGEOPT_ISA_SCALAR;
     const edgeopt_status status = resolve_isa(isa, opt->config.algorithm, &resolved);
     if (status != EDGEOPT_OK) return status;
@@ -254,15 +257,22 @@ edgeopt_status edgeopt_state_scalar(const edgeopt_optimizer* opt, unsigned index
         [] { return EDGEOPT_ERR_NOT_INITIALIZED; });
 }
 
-bool edgeopt_isa_available(edgeopt_isa isa) { return edgeopt::kernel::table_for(isa) != nullptr; }
+bool edgeopt_isa_available(edgeopt_isa isa) {
+    return edgeopt::enum_in(isa, 0, EDGEOPT_ISA_COUNT) && edgeopt::kernel::table_for(isa) != nullptr;
+}
 
 // NEONv7 flushes subnormals, but its kernels detect that (FPSCR) and redo
 // those vectors on VFP, so it is exact too; Helium is not (see its kernels).
 bool edgeopt_isa_bit_exact(edgeopt_isa isa) {
+    if (!edgeopt::enum_in(isa, 0, EDGEOPT_ISA_COUNT)) return false;
     return isa == EDGEOPT_ISA_SCALAR || isa == EDGEOPT_ISA_SSE2 || isa == EDGEOPT_ISA_AVX2 || isa == EDGEOPT_ISA_AVX512 ||
            isa == EDGEOPT_ISA_NEON64 || isa == EDGEOPT_ISA_NEONV7;
 }
 
-edgeopt_isa edgeopt_isa_default(edgeopt_algorithm algorithm) { return edgeopt::kernel::default_isa(algorithm); }
+edgeopt_isa edgeopt_isa_default(edgeopt_algorithm algorithm) {
+    // The preference only distinguishes listed algorithms; any other value gets the general one.
+    const edgeopt_algorithm known = edgeopt::enum_in(algorithm, EDGEOPT_SGD, EDGEOPT_LION + 1) ? algorithm : EDGEOPT_SGD;
+    return edgeopt::kernel::default_isa(known);
+}
 
 }  // extern "C"

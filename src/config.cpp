@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstring>
 
+#include "enum_value.hpp"
 #include "optim/algorithms.hpp"
 
 namespace {
@@ -37,7 +38,7 @@ unsigned slot_mask_of(const edgeopt_config& config) {
         [] { return 0u; });
 }
 
-bool known_dtype(edgeopt_dtype d) { return static_cast<unsigned>(d) < EDGEOPT_DTYPE_COUNT; }
+bool known_dtype(const edgeopt_dtype& d) { return edgeopt::enum_in(d, 0, EDGEOPT_DTYPE_COUNT); }
 
 constexpr const char* isa_names[EDGEOPT_ISA_COUNT] = {"auto",   "scalar", "sse2",  "avx2",
                                                       "avx512", "neon64", "neonv7", "helium"};
@@ -49,10 +50,16 @@ extern "C" {
 edgeopt_config edgeopt_defaults(edgeopt_algorithm algorithm) {
     edgeopt_config c;
     std::memset(&c, 0, sizeof c);
-    c.algorithm = algorithm;
-    edgeopt::optim::visit(
-        algorithm, [&](auto tag) { decltype(tag)::type::of(c) = decltype(tag)::type::defaults(algorithm); },
-        [&] { c.algorithm = static_cast<edgeopt_algorithm>(0); });
+    // The algorithm is stored only once the registry knows it (a C caller's
+    // value may be any int: enum_value.hpp).
+    const bool known = edgeopt::optim::visit(
+        algorithm,
+        [&](auto tag) {
+            decltype(tag)::type::of(c) = decltype(tag)::type::defaults(algorithm);
+            return true;
+        },
+        [] { return false; });
+    if (known) c.algorithm = algorithm;
     return c;
 }
 
@@ -120,13 +127,13 @@ edgeopt_status edgeopt_validate(const edgeopt_config* config) {
         config->algorithm, [&](auto tag) { return decltype(tag)::type::validate(decltype(tag)::type::of(*config)); },
         [] { return EDGEOPT_ERR_UNKNOWN_ALGORITHM; });
     if (options != EDGEOPT_OK) return options;
-    for (edgeopt_dtype d : config->state_dtype) {
+    for (const edgeopt_dtype& d : config->state_dtype) {
         if (!known_dtype(d)) return EDGEOPT_ERR_INVALID_DTYPE;
 #ifdef EDGEOPT_NO_LOW_PRECISION
         if (d != EDGEOPT_F32) return EDGEOPT_ERR_DTYPE_UNSUPPORTED;
 #endif
     }
-    if (static_cast<unsigned>(config->param_rounding) >= EDGEOPT_ROUNDING_COUNT) return EDGEOPT_ERR_INVALID_ROUNDING;
+    if (!edgeopt::enum_in(config->param_rounding, 0, EDGEOPT_ROUNDING_COUNT)) return EDGEOPT_ERR_INVALID_ROUNDING;
     return EDGEOPT_OK;
 }
 
@@ -156,7 +163,7 @@ const char* edgeopt_state_slot_name(const edgeopt_config* config, unsigned slot)
 }
 
 const char* edgeopt_isa_name(edgeopt_isa isa) {
-    return static_cast<unsigned>(isa) < EDGEOPT_ISA_COUNT ? isa_names[isa] : nullptr;
+    return edgeopt::enum_in(isa, 0, EDGEOPT_ISA_COUNT) ? isa_names[isa] : nullptr;
 }
 
 bool edgeopt_isa_parse(const char* name, edgeopt_isa* out) {

@@ -2,13 +2,14 @@
 // Messages for edgeopt_status.  -DEDGEOPT_NO_MESSAGES drops the strings
 // (about 1 KB of .rodata) from firmware builds.
 #include "edgeopt/edgeopt.h"
+#include "enum_value.hpp"
 
 extern "C" const char* edgeopt_status_message(edgeopt_status status) {
 #ifdef EDGEOPT_NO_MESSAGES
     (void)status;
     return "";
 #else
-    switch (status) {
+    switch (edgeopt::enum_value(status)) {  // any int a C caller passes
         case EDGEOPT_OK: return "ok";
         case EDGEOPT_ERR_NULL_POINTER: return "a required pointer is null";
         case EDGEOPT_ERR_UNKNOWN_ALGORITHM: return "unknown optimizer algorithm";

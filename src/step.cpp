@@ -133,7 +133,26 @@ void run_checked(edgeopt_optimizer& opt, const edgeopt_step_plan& plan, std::siz
         [&](auto tag) { run_range<typename decltype(tag)::type>(opt, *kernels, plan, begin, end); }, [] {});
 }
 
+// False if a q8 slice holds NaN or Inf.  A q8 block's scale is its largest
+// magnitude, so a non-finite value anywhere in the block makes the scale
+// non-finite: scanning the scales (1 float per 64 values) suffices.
+bool q8_finite(const edgeopt_optimizer& opt) {
+    const arena::layout layout = layout_of(opt.config);
+    if (!has_q8(layout)) return true;
+    unsigned char* cursor = opt.state;
+    for (std::size_t i = 0; i < opt.tensor_count; ++i) {
+        void* slots[3];
+        arena::tensor_slots(layout, opt.lengths[i], cursor, slots);
+        const std::size_t blocks = (opt.lengths[i] + kernel::q8_block - 1) / kernel::q8_block;
+        for (unsigned k = 0; k < 3; ++k)
+            if (slots[k] && layout.dtype[k] == EDGEOPT_Q8 && !train::finite_f32(kernel::q8_scales(slots[k]), blocks))
+                return false;
+    }
+    return true;
+}
+
 void end_checked(edgeopt_optimizer& opt, edgeopt_step_plan& plan) {
+    if (!q8_finite(opt)) ++opt.q8_nonfinite_steps;  // after every range ran: one thread, once per step
     opt.step = plan.step;
     opt.nadam_mu_product = plan.mu_product;
     changed(opt);
@@ -221,6 +240,10 @@ edgeopt_status edgeopt_step(edgeopt_optimizer* opt, const edgeopt_tensor* tensor
     run_checked(*opt, plan, 0, plan.total);
     end_checked(*opt, plan);
     return EDGEOPT_OK;
+}
+
+uint64_t edgeopt_q8_nonfinite_count(const edgeopt_optimizer* opt) {
+    return initialized(opt) ? opt->q8_nonfinite_steps : 0;
 }
 
 edgeopt_status edgeopt_step_split(const edgeopt_step_plan* plan, size_t tasks, size_t index, size_t* begin,

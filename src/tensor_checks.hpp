@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "edgeopt/edgeopt.h"
+#include "enum_value.hpp"
 
 namespace edgeopt::train {
 
@@ -23,7 +24,11 @@ inline std::size_t tensor_bytes(std::size_t length, edgeopt_dtype dtype) {
     return length * (dtype == EDGEOPT_F32 ? sizeof(float) : sizeof(std::uint16_t));
 }
 
-inline bool tensor_dtype(edgeopt_dtype d) { return d == EDGEOPT_F32 || d == EDGEOPT_BF16 || d == EDGEOPT_F16; }
+// By reference and as an integer: the caller's field may hold any int (enum_value.hpp).
+inline bool tensor_dtype(const edgeopt_dtype& d) {
+    const auto value = enum_value(d);
+    return value == EDGEOPT_F32 || value == EDGEOPT_BF16 || value == EDGEOPT_F16;
+}
 
 // What edgeopt_step() would reject, checked against opt's tensor table; opt is initialized.
 inline edgeopt_status check_step_tensors(const edgeopt_optimizer& opt, const edgeopt_tensor* tensors, std::size_t count) {

@@ -136,6 +136,23 @@ TEST_CASE("arena_bytes is the exact size edgeopt_state_bytes asks for") {
 
 static_assert(edgeopt::arena_bytes(2, EDGEOPT_Q8, {1000}) == 63 + 64 + 2 * 1088, "q8: 16 scales + 1000 codes, rounded");
 
+// Issue 14: sizes wrapped around (EDGEOPT_ARENA_BYTES_1(1, 2^62) was 127).
+// Now the C macros give 0, and arena_bytes() gives 0 at run time -- in a
+// constant expression it does not compile (not testable here: see README).
+// (SIZE_MAX / 4 is 2^62 with a 64-bit size_t, 2^30 with a 32-bit one.)
+static_assert(EDGEOPT_ARENA_BYTES_1(1, SIZE_MAX / 4) == 0, "wraps: 0");
+static_assert(EDGEOPT_ARENA_BYTES(3, 2, SIZE_MAX / 8) == 0, "wraps: 0");
+static_assert(EDGEOPT_ARENA_BYTES_1(3, 1000) == 63 + 64 + 3 * 4032, "small sizes are unchanged");
+
+TEST_CASE("arena_bytes() is 0 when the size would not fit in size_t") {
+    volatile std::size_t huge = SIZE_MAX / 4;  // volatile: evaluated at run time
+    const std::size_t n = huge;
+    CHECK(edgeopt::arena_bytes(1, {n}) == 0);
+    CHECK(edgeopt::arena_bytes(3, EDGEOPT_Q8, {n, n, n}) == 0);
+    CHECK(edgeopt::arena_bytes(2, {std::size_t(-1)}) == 0);
+    CHECK(edgeopt::arena_bytes(1, {n / 8}) == 63 + 64 + (4 * (n / 8) + 63) / 64 * 64);  // still exact
+}
+
 TEST_CASE("init takes lengths as an array, std::array, std::vector or a list, and reports errors as statuses") {
     const edgeopt::config config = edgeopt::defaults(EDGEOPT_ADAM);
     const std::size_t array[] = {length_a, length_b};

@@ -243,3 +243,37 @@ TEST_CASE("edgeopt_convert widens exactly, narrows to nearest even, and refuses 
     CHECK(edgeopt_convert(nullptr, EDGEOPT_F32, buffer.data(), EDGEOPT_BF16, 1) == EDGEOPT_ERR_NULL_POINTER);
     CHECK(edgeopt_convert(nullptr, EDGEOPT_F32, nullptr, EDGEOPT_BF16, 0) == EDGEOPT_OK);
 }
+
+// Issue 14: a non-finite value entering q8 state was silent, and one NaN
+// poisons its whole 64-value block (with Lion, freezing those parameters).
+// The step still returns OK, as with float32 state; the count tells.
+TEST_CASE("non-finite values reaching q8 state are counted; float32 state and the guard count none") {
+    const std::size_t lengths[2] = {100, 3};
+    for (edgeopt_algorithm algorithm : {EDGEOPT_ADAM, EDGEOPT_LION, EDGEOPT_RMSPROP}) {
+        for (edgeopt_dtype state : {EDGEOPT_Q8, EDGEOPT_F32}) {
+            CAPTURE(edgeopt_algorithm_name(algorithm));
+            CAPTURE(edgeopt_dtype_name(state));
+            edgeopt_config c = edgeopt_defaults(algorithm);
+            for (edgeopt_dtype& d : c.state_dtype) d = state;
+            std::vector<unsigned char> arena(edgeopt_state_bytes(&c, lengths, 2));
+            edgeopt_optimizer opt;
+            REQUIRE(edgeopt_init(&opt, &c, lengths, 2, arena.data(), arena.size()) == EDGEOPT_OK);
+            std::vector<float> p0(100, 1.0f), p1(3, 1.0f), g0(100, 0.5f), g1(3, 0.5f);
+            const edgeopt_tensor t[2] = {{p0.data(), g0.data(), 100}, {p1.data(), g1.data(), 3}};
+            REQUIRE(edgeopt_step(&opt, t, 2) == EDGEOPT_OK);
+            CHECK(edgeopt_q8_nonfinite_count(&opt) == 0);
+
+            g0[70] = NAN;  // the second q8 block of tensor 0
+            edgeopt_guard guard{};
+            CHECK(edgeopt_step_guarded(&opt, &guard, t, 2) == EDGEOPT_ERR_NONFINITE_GRADIENT);
+            CHECK(edgeopt_q8_nonfinite_count(&opt) == 0);
+            REQUIRE(edgeopt_step(&opt, t, 2) == EDGEOPT_OK);  // unguarded: NaN reaches the state
+            g0[70] = 0.5f;
+            REQUIRE(edgeopt_step(&opt, t, 2) == EDGEOPT_OK);  // the poisoned block stays NaN
+            CHECK(edgeopt_q8_nonfinite_count(&opt) == (state == EDGEOPT_Q8 ? 2u : 0u));
+            REQUIRE(edgeopt_reset(&opt) == EDGEOPT_OK);
+            CHECK(edgeopt_q8_nonfinite_count(&opt) == 0);
+        }
+    }
+    CHECK(edgeopt_q8_nonfinite_count(nullptr) == 0);
+}

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <sstream>
 
 namespace edgeopt::casefile {
@@ -57,12 +58,18 @@ std::vector<std::string> split_commas(const std::string& text) {
     return words;
 }
 
+// Values are floats: a finite number past float's range (1e39) would become
+// inf in the narrowing, so it is refused like 1e999 (which strtod refuses).
 bool parse_floats(std::istringstream& words, std::vector<float>& out, std::string& error) {
     std::string word;
     while (words >> word) {
         double value = 0.0;
         if (!parse_double(word, value)) {
             error = "not a number: '" + word + "'";
+            return false;
+        }
+        if (std::isfinite(value) && std::isinf(static_cast<float>(value))) {
+            error = "out of float's range: '" + word + "'";
             return false;
         }
         out.push_back(static_cast<float>(value));
@@ -125,6 +132,9 @@ bool parse(std::istream& in, replay_case& out, std::string& error) {
     };
     while (std::getline(in, text)) {
         ++line;
+        // strtod and the C API stop at a NUL, so text after one would be read as something else.
+        const auto nul = text.find('\0');
+        if (nul != std::string::npos) return fail("a NUL byte at column " + std::to_string(nul + 1));
         const auto hash = text.find('#');
         if (hash != std::string::npos) text.resize(hash);
         std::istringstream words(text);
@@ -151,6 +161,7 @@ bool parse(std::istream& in, replay_case& out, std::string& error) {
         } else if (keyword == "params") {
             if (have_params) return fail("a second 'params' line");
             if (!parse_floats(words, out.params, what)) return fail(what);
+            if (out.params.empty()) return fail("'params' needs at least one value");
             have_params = true;
         } else if (!have_params) {
             return fail("'" + keyword + "' before 'params'");
@@ -190,8 +201,13 @@ bool parse(std::istream& in, replay_case& out, std::string& error) {
             return fail("unknown keyword '" + keyword + "'");
         }
     }
+    if (line == 0) line = 1;  // an empty file: its first line is missing
     if (!have_optimizer) return fail("no 'optimizer' line");
     if (!have_params) return fail("no 'params' line");
+    if (pending_lr) {
+        line = pending_lr_line;
+        return fail("'lr' after the last 'grad' line applies to no step");
+    }
     return true;
 }
 

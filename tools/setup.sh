@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Installs (as root) or names (otherwise) the Debian packages a task needs.
-#   tools/setup.sh host|data|cross|firmware|bench|python|package ...
+#   tools/setup.sh host|data|clang|cross|firmware|bench|python|package ...
 # Sourced by tools/demo.sh and tools/test.sh; safe to run on its own.
 set -euo pipefail
 
 packages_for() {
   case "$1" in
     host) echo "cmake make g++ libxsimd-dev doctest-dev" ;;
+    clang) echo "clang clang-14 libclang-rt-14-dev llvm-14" ;;  # clang builds, sanitizers, libFuzzer
     cross) echo "g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user-static" ;;
     firmware) echo "gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm" ;;
     bench) echo "libbenchmark-dev libeigen3-dev" ;;
     data) echo "zlib1g-dev dataset-fashion-mnist" ;;
     python) echo "python3 python3-torch" ;;
     package) echo "pkg-config git" ;;
-    *) echo "setup.sh: unknown group '$1' (host, data, cross, firmware, bench, python, package)" >&2; return 2 ;;
+    *) echo "setup.sh: unknown group '$1' (host, data, clang, cross, firmware, bench, python, package)" >&2; return 2 ;;
   esac
 }
 

@@ -4,6 +4,9 @@
 #   1. host build, ctest once per x86 kernel (EDGEOPT_ISA forces it);
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build, ctest;
 #      ThreadSanitizer build of the threaded tests (test_parallel, the pool example);
+#   2b. the same with clang (its UBSan adds -fsanitize=enum), ctest once;
+#   2c. libFuzzer fuzzers (tests/fuzz/) built with clang + ASan/UBSan, each
+#       run EDGEOPT_FUZZ_SECONDS (default 60) from its committed corpus;
 #   3. aarch64 and armv7 cross builds, ctest under qemu-user;
 #   4. Cortex-M4F and Cortex-M55 firmware builds, ctest under qemu-system-arm;
 #   5. the Python package (python/edgeopt) against Debian's torch 1.13: the
@@ -14,10 +17,10 @@
 #      FetchContent, aarch64, armhf and Cortex-M consumers.
 # Installs missing Debian packages when run as root (else names them).
 #   tools/test.sh            everything
-#   tools/test.sh host       only stage 1 (also: asan, tsan, cross, firmware, python, bench, package)
+#   tools/test.sh host       only stage 1 (also: asan, tsan, clang, fuzz, cross, firmware, python, bench, package)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-all_stages="host asan tsan cross firmware python bench package"
+all_stages="host asan tsan clang fuzz cross firmware python bench package"
 stages=("${@:-$all_stages}")
 stages=(${stages[*]})
 for stage in "${stages[@]}"; do
@@ -62,6 +65,16 @@ if want tsan; then
   tools/setup.sh host data
   banner "host: ThreadSanitizer (threaded tests)"
   run_preset host-tsan
+fi
+if want clang; then
+  tools/setup.sh host clang data
+  banner "host with clang: AddressSanitizer + UndefinedBehaviorSanitizer (with -fsanitize=enum)"
+  run_preset host-clang-asan
+fi
+if want fuzz; then
+  tools/setup.sh host clang
+  banner "fuzzers: clang + libFuzzer + ASan/UBSan, ${EDGEOPT_FUZZ_SECONDS:-60} s each"
+  if tests/fuzz/run.sh "${EDGEOPT_FUZZ_SECONDS:-60}"; then passed=$((passed + 1)); else failed+=("fuzzers"); fi
 fi
 if want cross; then
   tools/setup.sh host cross

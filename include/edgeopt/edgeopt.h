@@ -284,13 +284,23 @@ const char* edgeopt_state_slot_name(const edgeopt_config* config, unsigned slot)
  * edgeopt_state_bytes() or edgeopt::arena_bytes() (C++, constexpr). */
 #define EDGEOPT_ARENA_ALIGN 64u
 #define EDGEOPT_ROUND_UP_(x) ((((size_t)(x)) + EDGEOPT_ARENA_ALIGN - 1u) / EDGEOPT_ARENA_ALIGN * EDGEOPT_ARENA_ALIGN)
+/* The size macros give 0 when the size would not fit in size_t (so a static
+ * array sized by one fails to compile: zero-length arrays are not C).  The
+ * test is conservative: any x <= SIZE_MAX / 16 / (slots + 1) passes, which
+ * leaves every size an arena can really have exact. */
+#define EDGEOPT_SIZE_FITS_(slots, x) ((size_t)(x) <= (size_t)-1 / 16u / ((size_t)(slots) + 1u))
 /* Compile-time size for one tensor of n floats with `slots` state buffers (exact). */
-#define EDGEOPT_ARENA_BYTES_1(slots, n) \
-    ((size_t)(EDGEOPT_ARENA_ALIGN - 1u) + EDGEOPT_ROUND_UP_(sizeof(size_t)) + (size_t)(slots)*EDGEOPT_ROUND_UP_(4u * (size_t)(n)))
+#define EDGEOPT_ARENA_BYTES_1(slots, n)                                                                        \
+    (EDGEOPT_SIZE_FITS_(slots, n) && (size_t)(slots) <= 3u                                                     \
+         ? (size_t)(EDGEOPT_ARENA_ALIGN - 1u) + EDGEOPT_ROUND_UP_(sizeof(size_t)) +                            \
+               (size_t)(slots)*EDGEOPT_ROUND_UP_(4u * (size_t)(n))                                             \
+         : (size_t)0)
 /* Compile-time upper bound for `count` tensors holding `total` floats in all. */
-#define EDGEOPT_ARENA_BYTES(slots, count, total)                                              \
-    ((size_t)(EDGEOPT_ARENA_ALIGN - 1u) + EDGEOPT_ROUND_UP_(sizeof(size_t) * (size_t)(count)) + \
-     (size_t)(slots) * (4u * (size_t)(total) + (size_t)(count) * (EDGEOPT_ARENA_ALIGN - 1u)))
+#define EDGEOPT_ARENA_BYTES(slots, count, total)                                                               \
+    (EDGEOPT_SIZE_FITS_(slots, total) && EDGEOPT_SIZE_FITS_(slots, count) && (size_t)(slots) <= 3u             \
+         ? (size_t)(EDGEOPT_ARENA_ALIGN - 1u) + EDGEOPT_ROUND_UP_(sizeof(size_t) * (size_t)(count)) +          \
+               (size_t)(slots) * (4u * (size_t)(total) + (size_t)(count) * (EDGEOPT_ARENA_ALIGN - 1u))         \
+         : (size_t)0)
 
 /* Exact arena bytes init() needs; 0 if the config is invalid or lengths is NULL. */
 size_t edgeopt_state_bytes(const edgeopt_config* config, const size_t* lengths, size_t count);
@@ -308,6 +318,7 @@ typedef struct edgeopt_optimizer {
     unsigned char* state;
     unsigned char* arena;
     size_t arena_bytes;
+    uint64_t q8_nonfinite_steps; /* see edgeopt_q8_nonfinite_count() */
 } edgeopt_optimizer;
 
 /* One parameter tensor and its gradient, flat arrays of `length` values,
@@ -315,7 +326,11 @@ typedef struct edgeopt_optimizer {
  * point at uint16_t arrays of bf16 or f16 bits (edgeopt_tensor_of() makes
  * such a tensor without casts).  edgeopt_tensor_f32(param, grad, length)
  * makes a float32 one and sets every field, so -Wextra has nothing to say
- * (a brace list {param, grad, length} leaves both F32 but warns there). */
+ * (a brace list {param, grad, length} leaves both F32 but warns there).
+ * Alignment: bf16/f16 arrays may start at any byte address (e.g. a packed
+ * record at an odd offset; tested on every kernel but Helium, whose MVE
+ * halfword accesses may need 2 bytes); float32 arrays need float's natural
+ * alignment (4 bytes). */
 typedef struct edgeopt_tensor {
     float* param;
     const float* grad;
@@ -343,6 +358,13 @@ edgeopt_status edgeopt_init(edgeopt_optimizer* opt, const edgeopt_config* config
                             size_t count, void* arena, size_t arena_bytes);
 /* One optimizer step over all tensors (in init()'s order). */
 edgeopt_status edgeopt_step(edgeopt_optimizer* opt, const edgeopt_tensor* tensors, size_t count);
+/* Steps since init() or reset() after which a q8 state block held NaN or Inf
+ * (a non-finite gradient, or an overflow, reached q8 state).  Such a step
+ * still returns EDGEOPT_OK, as it would with float32 state, but a q8 block
+ * has one scale for its 64 values, so one NaN poisons all 64 (and with Lion
+ * freezes their parameters): check this after steps, or keep non-finite
+ * gradients out with edgeopt_step_guarded() (train.h).  0 without q8 state. */
+uint64_t edgeopt_q8_nonfinite_count(const edgeopt_optimizer* opt);
 /* Changes the learning rate for the following steps (schedules). */
 edgeopt_status edgeopt_set_lr(edgeopt_optimizer* opt, double lr);
 /* Replaces all hyper-parameters; the algorithm and state slots must stay the same. */

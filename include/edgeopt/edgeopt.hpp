@@ -31,26 +31,52 @@ using parallel_for = edgeopt_parallel_for;
 inline config defaults(edgeopt_algorithm algorithm) { return edgeopt_defaults(algorithm); }
 inline const char* message(status s) { return edgeopt_status_message(s); }
 
-// Exact arena size for `slots` state buffers per parameter (see
-// edgeopt_state_slots or README's table) and these tensor lengths; usable in
-// constant expressions, e.g. to size a static arena.
-constexpr std::size_t arena_bytes(unsigned slots, std::initializer_list<std::size_t> lengths) {
-    std::size_t total = (EDGEOPT_ARENA_ALIGN - 1) + EDGEOPT_ROUND_UP_(sizeof(std::size_t) * lengths.size());
-    for (std::size_t length : lengths) total += slots * EDGEOPT_ROUND_UP_(4 * length);
-    return total;
-}
+namespace detail {
+// Reached only when a size overflows.  Not constexpr, so an overflowing
+// arena_bytes() in a constant expression (a static arena's size) is a
+// compile error; evaluated at run time it makes arena_bytes() return 0.
+inline std::size_t arena_size_overflows() { return 0; }
 
-// The same when every state slot is stored as `state` (EDGEOPT_BF16, EDGEOPT_Q8, ...).
+// The sizes below with every step checked: false if it would wrap.
+constexpr bool add_to(std::size_t& total, std::size_t x) {
+    if (x > static_cast<std::size_t>(-1) - total) return false;
+    total += x;
+    return true;
+}
+constexpr bool times(std::size_t a, std::size_t b, std::size_t& out) {
+    if (a != 0 && b > static_cast<std::size_t>(-1) / a) return false;
+    out = a * b;
+    return true;
+}
+constexpr bool slice(std::size_t bytes, std::size_t& out) {  // rounded up to EDGEOPT_ARENA_ALIGN
+    if (bytes > static_cast<std::size_t>(-1) - (EDGEOPT_ARENA_ALIGN - 1)) return false;
+    out = EDGEOPT_ROUND_UP_(bytes);
+    return true;
+}
+// Bytes of one state slice of `length` values stored as `state`.
+constexpr bool state_bytes(std::size_t length, edgeopt_dtype state, std::size_t& out) {
+    const std::size_t blocks = length / EDGEOPT_Q8_BLOCK + (length % EDGEOPT_Q8_BLOCK != 0);
+    std::size_t scales = 0;
+    if (state == EDGEOPT_Q8) return times(4, blocks, scales) && (out = length, add_to(out, scales));
+    return times(state == EDGEOPT_BF16 || state == EDGEOPT_F16 ? 2 : 4, length, out);
+}
+}  // namespace detail
+
+// Exact arena size for `slots` state buffers per parameter (see
+// edgeopt_state_slots or README's table) and these tensor lengths, every
+// slot stored as `state` (EDGEOPT_F32 unless given: EDGEOPT_BF16, EDGEOPT_Q8,
+// ...); usable in constant expressions, e.g. to size a static arena.  A size
+// that does not fit in size_t is a compile error there, and 0 at run time.
 constexpr std::size_t arena_bytes(unsigned slots, edgeopt_dtype state, std::initializer_list<std::size_t> lengths) {
-    std::size_t total = (EDGEOPT_ARENA_ALIGN - 1) + EDGEOPT_ROUND_UP_(sizeof(std::size_t) * lengths.size());
-    for (std::size_t length : lengths) {
-        const std::size_t blocks = (length + EDGEOPT_Q8_BLOCK - 1) / EDGEOPT_Q8_BLOCK;
-        const std::size_t bytes = state == EDGEOPT_Q8 ? length + 4 * blocks
-                                  : (state == EDGEOPT_BF16 || state == EDGEOPT_F16) ? 2 * length
-                                                                                   : 4 * length;
-        total += slots * EDGEOPT_ROUND_UP_(bytes);
-    }
-    return total;
+    std::size_t total = EDGEOPT_ARENA_ALIGN - 1, table = 0, bytes = 0;
+    bool ok = detail::times(sizeof(std::size_t), lengths.size(), table) && detail::slice(table, table) && detail::add_to(total, table);
+    for (std::size_t length : lengths)
+        ok = ok && detail::state_bytes(length, state, bytes) && detail::slice(bytes, bytes) &&
+             detail::times(slots, bytes, bytes) && detail::add_to(total, bytes);
+    return ok ? total : detail::arena_size_overflows();
+}
+constexpr std::size_t arena_bytes(unsigned slots, std::initializer_list<std::size_t> lengths) {
+    return arena_bytes(slots, EDGEOPT_F32, lengths);
 }
 
 // A pointer-and-length view, so that arrays, std::array and std::vector all

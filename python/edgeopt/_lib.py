@@ -47,7 +47,7 @@ class Optimizer(ctypes.Structure):
     _fields_ = [("magic", ctypes.c_uint32), ("generation", ctypes.c_uint32), ("config", Config), ("isa", ctypes.c_int), ("step", ctypes.c_uint64),
                 ("nadam_mu_product", ctypes.c_double), ("tensor_count", ctypes.c_size_t),
                 ("lengths", ctypes.c_void_p), ("state", ctypes.c_void_p), ("arena", ctypes.c_void_p),
-                ("arena_bytes", ctypes.c_size_t)]
+                ("arena_bytes", ctypes.c_size_t), ("q8_nonfinite_steps", ctypes.c_uint64)]
 
 
 class Tensor(ctypes.Structure):

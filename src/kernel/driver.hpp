@@ -58,8 +58,9 @@ inline void for_each_slot(F&& f) {
 template <class V, class Opt, unsigned Variant, bool Partial>
 inline void update_block(const typename Opt::coeffs& c, const tensor_streams& t, std::size_t i, std::size_t count) {
     using L = lanes<V>;
-    auto load = [count](const float* p) { if constexpr (Partial) return L::load_partial(p, count); else return L::load(p); };
-    auto store = [count](float* p, V v) { if constexpr (Partial) L::store_partial(p, v, count); else L::store(p, v); };
+    // [=]: count is unused in full vectors, and clang warns of an unused explicit capture.
+    auto load = [=](const float* p) { if constexpr (Partial) return L::load_partial(p, count); else return L::load(p); };
+    auto store = [=](float* p, V v) { if constexpr (Partial) L::store_partial(p, v, count); else L::store(p, v); };
     V p = load(t.param + i);
     V s[max_slots]{};  // unused slots stay zero and are never stored
     for_each_slot<Variant>([&](unsigned k) { s[k] = load(t.state[k] + i); });

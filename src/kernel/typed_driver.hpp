@@ -85,10 +85,16 @@ struct flush_detection {
 
 namespace typed {
 
+// A partial vector's elements copied to an aligned buffer, zero-filled.  Byte
+// copies: a bf16/f16 tensor may start at an odd address (edgeopt.h).
 template <class V, bool Partial, class T>
 const T* staged(const T* p, std::size_t count, T (&buffer)[lanes<V>::width]) {
     if constexpr (!Partial) return p;
-    for (std::size_t l = 0; l < lanes<V>::width; ++l) buffer[l] = l < count ? p[l] : T(0);
+    const auto* bytes = reinterpret_cast<const unsigned char*>(p);
+    for (std::size_t l = 0; l < lanes<V>::width; ++l) {
+        buffer[l] = T(0);
+        if (l < count) __builtin_memcpy(&buffer[l], bytes + l * sizeof(T), sizeof(T));
+    }
     return buffer;
 }
 
@@ -105,7 +111,7 @@ void store_u16(std::uint16_t* p, typename int_lanes<V>::type x, std::size_t coun
     } else {
         std::uint16_t buffer[lanes<V>::width];
         int_lanes<V>::store_u16(buffer, x);
-        for (std::size_t l = 0; l < count; ++l) p[l] = buffer[l];
+        __builtin_memcpy(p, buffer, count * sizeof buffer[0]);  // p may be odd
     }
 }
 

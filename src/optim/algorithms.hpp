@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <type_traits>
 
+#include "enum_value.hpp"
 #include "optim/adadelta.hpp"
 #include "optim/adagrad.hpp"
 #include "optim/adam.hpp"
@@ -46,27 +47,28 @@ constexpr void for_each(F&& f) {
     for_each_in(f, all{});
 }
 
-// Whether Opt implements `algorithm`.
+// Whether Opt implements the algorithm whose enum value is `value`.
 template <class Opt>
-constexpr bool serves(edgeopt_algorithm algorithm) {
+constexpr bool serves(int value) {
     for (const algorithm_name& entry : Opt::names)
-        if (entry.algorithm == algorithm) return true;
+        if (entry.algorithm == value) return true;
     return false;
 }
 
 namespace detail {
 template <class Visitor, class Fallback, class Opt, class... Rest>
-auto visit(edgeopt_algorithm algorithm, Visitor& visitor, Fallback& fallback, type_list<Opt, Rest...>) {
-    if (serves<Opt>(algorithm)) return visitor(tag<Opt>{});
+auto visit(int value, Visitor& visitor, Fallback& fallback, type_list<Opt, Rest...>) {
+    if (serves<Opt>(value)) return visitor(tag<Opt>{});
     if constexpr (sizeof...(Rest) == 0) return fallback();
-    else return visit(algorithm, visitor, fallback, type_list<Rest...>{});
+    else return visit(value, visitor, fallback, type_list<Rest...>{});
 }
 }  // namespace detail
 
-// Calls visitor(tag<Opt>{}) for the algorithm's struct, or fallback() if it is unknown.
+// Calls visitor(tag<Opt>{}) for the algorithm's struct, or fallback() if it is
+// unknown (any int a C caller stored: read as an integer, see enum_value.hpp).
 template <class Visitor, class Fallback>
-auto visit(edgeopt_algorithm algorithm, Visitor&& visitor, Fallback&& fallback) {
-    return detail::visit(algorithm, visitor, fallback, all{});
+auto visit(const edgeopt_algorithm& algorithm, Visitor&& visitor, Fallback&& fallback) {
+    return detail::visit(static_cast<int>(enum_value(algorithm)), visitor, fallback, all{});
 }
 
 // Whether Opt has per-parameter scalars in torch's state besides 'step'
@@ -77,12 +79,13 @@ template <class Opt>
 struct has_scalar_state<Opt, std::void_t<decltype(Opt::scalar_names)>> : std::true_type {};
 
 // The registry's entry for an algorithm, or null.
-inline const algorithm_name* name_entry(edgeopt_algorithm algorithm) {
+inline const algorithm_name* name_entry(const edgeopt_algorithm& algorithm) {
+    const int value = static_cast<int>(enum_value(algorithm));
     return visit(
         algorithm,
         [&](auto t) -> const algorithm_name* {
             for (const algorithm_name& entry : decltype(t)::type::names)
-                if (entry.algorithm == algorithm) return &entry;
+                if (entry.algorithm == value) return &entry;
             return nullptr;
         },
         []() -> const algorithm_name* { return nullptr; });
@@ -93,7 +96,7 @@ inline const algorithm_name* name_entry(edgeopt_algorithm algorithm) {
 constexpr bool enum_is_covered() {
     for (unsigned a = EDGEOPT_SGD; a < EDGEOPT_SGD + EDGEOPT_ALGORITHM_COUNT; ++a) {
         unsigned servers = 0;
-        for_each([&](auto t) { servers += serves<typename decltype(t)::type>(static_cast<edgeopt_algorithm>(a)); });
+        for_each([&](auto t) { servers += serves<typename decltype(t)::type>(static_cast<int>(a)); });
         if (servers != 1) return false;
     }
     std::size_t names = 0;
