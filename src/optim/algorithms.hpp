@@ -5,7 +5,8 @@
 // include/edgeopt/edgeopt.h.  Everything else is derived from these structs:
 // defaults, names and validation (config.cpp), checkpoint fields, the kernel
 // tables of every ISA (kernel/table.hpp), the tools and the firmware probes
-// (CMake and platforms/cortex-m/budgets.sh read the #include lines below).
+// (tests/firmware/CMakeLists.txt and platforms/cortex-m/budgets.sh read the
+// `using all` line below).
 #pragma once
 #include <cstddef>
 #include <type_traits>
