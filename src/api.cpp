@@ -271,7 +271,7 @@ bool edgeopt_isa_bit_exact(edgeopt_isa isa) {
 
 edgeopt_isa edgeopt_isa_default(edgeopt_algorithm algorithm) {
     // The preference only distinguishes listed algorithms; any other value gets the general one.
-    const edgeopt_algorithm known = edgeopt::enum_in(algorithm, EDGEOPT_SGD, EDGEOPT_LION + 1) ? algorithm : EDGEOPT_SGD;
+    const edgeopt_algorithm known = edgeopt::enum_in(algorithm, EDGEOPT_SGD, EDGEOPT_SGD + EDGEOPT_ALGORITHM_COUNT) ? algorithm : EDGEOPT_SGD;
     return edgeopt::kernel::default_isa(known);
 }
 
