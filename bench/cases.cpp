@@ -19,7 +19,7 @@ optimizer_case make(const char* name, edgeopt_algorithm algorithm, void (*edit)(
 // with the weight decay of the usual ResNet recipe (5e-4); Lion uses
 // lion-pytorch's lr with weight decay on, as it is trained in practice.
 const std::vector<optimizer_case>& optimizer_cases() {
-    static const std::vector<optimizer_case> cases = {
+    static std::vector<optimizer_case> cases = {
         make("sgd", EDGEOPT_SGD, [](edgeopt_config& c) { c.sgd.lr = 0.01; }),
         make("sgd_momentum", EDGEOPT_SGD,
              [](edgeopt_config& c) {
@@ -45,6 +45,17 @@ const std::vector<optimizer_case>& optimizer_cases() {
         make("radam", EDGEOPT_RADAM, nullptr),
         make("lion", EDGEOPT_LION, [](edgeopt_config& c) { c.lion.weight_decay = 1e-2; }),
     };
+    // Every other algorithm of the library, with torch's defaults.
+    static const bool completed = [] {
+        for (unsigned a = EDGEOPT_SGD; a < EDGEOPT_SGD + EDGEOPT_ALGORITHM_COUNT; ++a) {
+            const auto algorithm = static_cast<edgeopt_algorithm>(a);
+            bool listed = false;
+            for (const optimizer_case& c : cases) listed = listed || c.config.algorithm == algorithm;
+            if (!listed) cases.push_back(make(edgeopt_algorithm_name(algorithm), algorithm, nullptr));
+        }
+        return true;
+    }();
+    (void)completed;
     return cases;
 }
 

@@ -238,6 +238,25 @@ edgeopt_status edgeopt_set_step_count(edgeopt_optimizer* opt, uint64_t step, dou
 
 double edgeopt_nadam_mu_product(const edgeopt_optimizer* opt) { return initialized(opt) ? opt->nadam_mu_product : NAN; }
 
+edgeopt_status edgeopt_state_scalar(const edgeopt_optimizer* opt, unsigned index, const char** name, double* value) {
+    if (!opt || !name || !value) return EDGEOPT_ERR_NULL_POINTER;
+    if (!initialized(opt)) return EDGEOPT_ERR_NOT_INITIALIZED;
+    return optim::visit(
+        opt->config.algorithm,
+        [&](auto tag) {
+            using opt_type = typename decltype(tag)::type;
+            if constexpr (optim::has_scalar_state<opt_type>::value) {
+                if (index < sizeof opt_type::scalar_names / sizeof opt_type::scalar_names[0]) {
+                    *name = opt_type::scalar_names[index];
+                    *value = opt_type::scalar_value(opt_type::of(opt->config), opt->step, index);
+                    return EDGEOPT_OK;
+                }
+            }
+            return EDGEOPT_ERR_NO_SUCH_STATE;
+        },
+        [] { return EDGEOPT_ERR_NOT_INITIALIZED; });
+}
+
 bool edgeopt_isa_available(edgeopt_isa isa) {
     return edgeopt::enum_in(isa, 0, EDGEOPT_ISA_COUNT) && edgeopt::kernel::table_for(isa) != nullptr;
 }
@@ -252,7 +271,7 @@ bool edgeopt_isa_bit_exact(edgeopt_isa isa) {
 
 edgeopt_isa edgeopt_isa_default(edgeopt_algorithm algorithm) {
     // The preference only distinguishes listed algorithms; any other value gets the general one.
-    const edgeopt_algorithm known = edgeopt::enum_in(algorithm, EDGEOPT_SGD, EDGEOPT_LION + 1) ? algorithm : EDGEOPT_SGD;
+    const edgeopt_algorithm known = edgeopt::enum_in(algorithm, EDGEOPT_SGD, EDGEOPT_SGD + EDGEOPT_ALGORITHM_COUNT) ? algorithm : EDGEOPT_SGD;
     return edgeopt::kernel::default_isa(known);
 }
 

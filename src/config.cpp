@@ -10,28 +10,8 @@
 
 namespace {
 
-struct algorithm_name {
-    edgeopt_algorithm algorithm;
-    const char* name;
-    const char* torch_name;  // torch.optim's class
-};
-
-constexpr algorithm_name algorithm_names[] = {
-    {EDGEOPT_SGD, "sgd", "SGD"},           {EDGEOPT_ADAGRAD, "adagrad", "Adagrad"},
-    {EDGEOPT_RMSPROP, "rmsprop", "RMSprop"}, {EDGEOPT_ADADELTA, "adadelta", "Adadelta"},
-    {EDGEOPT_ADAM, "adam", "Adam"},        {EDGEOPT_ADAMW, "adamw", "AdamW"},
-    {EDGEOPT_ADAMAX, "adamax", "Adamax"},  {EDGEOPT_NADAM, "nadam", "NAdam"},
-    {EDGEOPT_RADAM, "radam", "RAdam"},     {EDGEOPT_LION, "lion", "Lion"},
-};
-static_assert(sizeof algorithm_names / sizeof algorithm_names[0] == EDGEOPT_ALGORITHM_COUNT,
-              "EDGEOPT_ALGORITHM_COUNT counts the algorithms");
-
-// By reference and as an integer: a C caller's value may be any int (enum_value.hpp).
-const algorithm_name* entry_of(const edgeopt_algorithm& algorithm) {
-    for (const algorithm_name& entry : algorithm_names)
-        if (entry.algorithm == edgeopt::enum_value(algorithm)) return &entry;
-    return nullptr;
-}
+using edgeopt::optim::algorithm_name;
+using edgeopt::optim::name_entry;
 
 constexpr const char* dtype_names[EDGEOPT_DTYPE_COUNT] = {"f32", "bf16", "f16", "q8"};
 
@@ -70,30 +50,26 @@ extern "C" {
 edgeopt_config edgeopt_defaults(edgeopt_algorithm algorithm) {
     edgeopt_config c;
     std::memset(&c, 0, sizeof c);
-    switch (edgeopt::enum_value(algorithm)) {
-        case EDGEOPT_SGD: c.sgd = {NAN, 0.0, 0.0, 0.0, false, false}; break;
-        case EDGEOPT_ADAGRAD: c.adagrad = {1e-2, 0.0, 0.0, 0.0, 1e-10, false}; break;
-        case EDGEOPT_RMSPROP: c.rmsprop = {1e-2, 0.99, 1e-8, 0.0, 0.0, false, false}; break;
-        case EDGEOPT_ADADELTA: c.adadelta = {1.0, 0.9, 1e-6, 0.0, false}; break;
-        case EDGEOPT_ADAM: c.adam = {1e-3, 0.9, 0.999, 1e-8, 0.0, false, false}; break;
-        case EDGEOPT_ADAMW: c.adam = {1e-3, 0.9, 0.999, 1e-8, 1e-2, false, false}; break;
-        case EDGEOPT_ADAMAX: c.adamax = {2e-3, 0.9, 0.999, 1e-8, 0.0, false}; break;
-        case EDGEOPT_NADAM: c.nadam = {2e-3, 0.9, 0.999, 1e-8, 0.0, 4e-3}; break;
-        case EDGEOPT_RADAM: c.radam = {1e-3, 0.9, 0.999, 1e-8, 0.0}; break;
-        case EDGEOPT_LION: c.lion = {1e-4, 0.9, 0.99, 0.0}; break;
-        default: return c;  // algorithm 0: unknown
-    }
-    c.algorithm = algorithm;  // a listed value: the switch matched
+    // The algorithm is stored only once the registry knows it (a C caller's
+    // value may be any int: enum_value.hpp).
+    const bool known = edgeopt::optim::visit(
+        algorithm,
+        [&](auto tag) {
+            decltype(tag)::type::of(c) = decltype(tag)::type::defaults(algorithm);
+            return true;
+        },
+        [] { return false; });
+    if (known) c.algorithm = algorithm;
     return c;
 }
 
 const char* edgeopt_algorithm_name(edgeopt_algorithm algorithm) {
-    const algorithm_name* entry = entry_of(algorithm);
+    const algorithm_name* entry = name_entry(algorithm);
     return entry ? entry->name : nullptr;
 }
 
 const char* edgeopt_algorithm_torch_name(edgeopt_algorithm algorithm) {
-    const algorithm_name* entry = entry_of(algorithm);
+    const algorithm_name* entry = name_entry(algorithm);
     return entry ? entry->torch_name : nullptr;
 }
 
@@ -105,7 +81,7 @@ size_t edgeopt_option_count(edgeopt_algorithm algorithm) {
 
 edgeopt_status edgeopt_option_describe(edgeopt_algorithm algorithm, size_t index, edgeopt_option_info* out) {
     if (!out) return EDGEOPT_ERR_NULL_POINTER;
-    if (!entry_of(algorithm)) return EDGEOPT_ERR_UNKNOWN_ALGORITHM;
+    if (!name_entry(algorithm)) return EDGEOPT_ERR_UNKNOWN_ALGORITHM;
     if (index >= edgeopt_option_count(algorithm)) return EDGEOPT_ERR_NO_SUCH_STATE;
     // Every options struct is a member of one union, so all start at the same offset.
     constexpr std::size_t options_offset = offsetof(edgeopt_config, sgd);
@@ -118,30 +94,31 @@ edgeopt_status edgeopt_option_describe(edgeopt_algorithm algorithm, size_t index
 
 bool edgeopt_algorithm_parse(const char* name, edgeopt_algorithm* out) {
     if (!name || !out) return false;
-    for (const algorithm_name& entry : algorithm_names) {
-        if (same_name(entry.name, name)) {
-            *out = entry.algorithm;
-            return true;
+    bool found = false;
+    edgeopt::optim::for_each([&](auto tag) {
+        for (const algorithm_name& entry : decltype(tag)::type::names) {
+            if (!found && same_name(entry.name, name)) {
+                *out = entry.algorithm;
+                found = true;
+            }
         }
-    }
-    return false;
+    });
+    return found;
 }
 
+// Every options struct has an lr (the registry's fields say where).
 double* edgeopt_config_lr(edgeopt_config* c) {
     if (!c) return nullptr;
-    switch (edgeopt::enum_value(c->algorithm)) {
-        case EDGEOPT_SGD: return &c->sgd.lr;
-        case EDGEOPT_ADAGRAD: return &c->adagrad.lr;
-        case EDGEOPT_RMSPROP: return &c->rmsprop.lr;
-        case EDGEOPT_ADADELTA: return &c->adadelta.lr;
-        case EDGEOPT_ADAM:
-        case EDGEOPT_ADAMW: return &c->adam.lr;
-        case EDGEOPT_ADAMAX: return &c->adamax.lr;
-        case EDGEOPT_NADAM: return &c->nadam.lr;
-        case EDGEOPT_RADAM: return &c->radam.lr;
-        case EDGEOPT_LION: return &c->lion.lr;
-    }
-    return nullptr;
+    return edgeopt::optim::visit(
+        c->algorithm,
+        [&](auto tag) -> double* {
+            using opt = typename decltype(tag)::type;
+            for (const edgeopt::optim::option_field& field : opt::fields)
+                if (std::strcmp(field.name, "lr") == 0)
+                    return reinterpret_cast<double*>(reinterpret_cast<unsigned char*>(&opt::of(*c)) + field.offset);
+            return nullptr;
+        },
+        []() -> double* { return nullptr; });
 }
 
 edgeopt_status edgeopt_validate(const edgeopt_config* config) {

@@ -58,6 +58,10 @@ extern "C" const char* edgeopt_status_message(edgeopt_status status) {
         case EDGEOPT_ERR_CHANGED_MID_STEP: return "options, kernel or state changed since the step began";
         case EDGEOPT_ERR_INVALID_TASKS: return "a step splits into 1 to EDGEOPT_MAX_TASKS tasks";
         case EDGEOPT_ERR_CHUNK_TOO_SMALL: return "chunk too small: at least 1 element, a q8 block with q8 state";
+        case EDGEOPT_ERR_INVALID_ETAS: return "invalid etas: need 0 < etaminus < 1 < etaplus, finite in float32";
+        case EDGEOPT_ERR_INVALID_STEP_SIZES: return "invalid step_sizes: must be >= 0 and finite in float32";
+        case EDGEOPT_ERR_INVALID_LAMBD: return "invalid lambd: must be finite and >= 0";
+        case EDGEOPT_ERR_INVALID_T0: return "invalid t0: must be finite and >= 0";
         case EDGEOPT_STATUS_COUNT: break;
     }
     return "unknown status";

@@ -30,13 +30,19 @@ namespace api_test {
 constexpr double nan_value = std::numeric_limits<double>::quiet_NaN();
 constexpr double inf = std::numeric_limits<double>::infinity();
 
-constexpr edgeopt_algorithm all_algorithms[] = {EDGEOPT_SGD,  EDGEOPT_ADAGRAD, EDGEOPT_RMSPROP, EDGEOPT_ADADELTA,
-                                                EDGEOPT_ADAM, EDGEOPT_ADAMW,   EDGEOPT_ADAMAX,  EDGEOPT_NADAM,
-                                                EDGEOPT_RADAM, EDGEOPT_LION};
+// Every algorithm of the enum (EDGEOPT_SGD .. + EDGEOPT_ALGORITHM_COUNT - 1).
+inline const std::vector<edgeopt_algorithm> all_algorithms = [] {
+    std::vector<edgeopt_algorithm> out;
+    for (unsigned a = EDGEOPT_SGD; a < EDGEOPT_SGD + EDGEOPT_ALGORITHM_COUNT; ++a)
+        out.push_back(static_cast<edgeopt_algorithm>(a));
+    return out;
+}();
 
 // ---- Hyper-parameters as data: each one's field, rule and error ----------
 
-enum class rule { non_negative, finite, unit_closed, unit_open };
+// eta_minus: 0 < η₋ < 1 and eta_plus: 1 < η₊ < ∞, both after rounding to
+// float32 (Rprop).
+enum class rule { non_negative, finite, unit_closed, unit_open, eta_minus, eta_plus };
 
 struct hyper_parameter {
     edgeopt_algorithm algorithm;
@@ -83,6 +89,16 @@ inline std::vector<hyper_parameter> hyper_parameters() {
         EDGEOPT_HYPER(EDGEOPT_LION, lion, beta1, EDGEOPT_ERR_INVALID_BETA1, rule::unit_closed),
         EDGEOPT_HYPER(EDGEOPT_LION, lion, beta2, EDGEOPT_ERR_INVALID_BETA2, rule::unit_closed),
         EDGEOPT_HYPER(EDGEOPT_LION, lion, weight_decay, EDGEOPT_ERR_INVALID_WEIGHT_DECAY, nn),
+        EDGEOPT_HYPER(EDGEOPT_RPROP, rprop, lr, EDGEOPT_ERR_INVALID_LR, nn),
+        EDGEOPT_HYPER(EDGEOPT_RPROP, rprop, etaminus, EDGEOPT_ERR_INVALID_ETAS, rule::eta_minus),
+        EDGEOPT_HYPER(EDGEOPT_RPROP, rprop, etaplus, EDGEOPT_ERR_INVALID_ETAS, rule::eta_plus),
+        EDGEOPT_HYPER(EDGEOPT_RPROP, rprop, step_size_min, EDGEOPT_ERR_INVALID_STEP_SIZES, nn),
+        EDGEOPT_HYPER(EDGEOPT_RPROP, rprop, step_size_max, EDGEOPT_ERR_INVALID_STEP_SIZES, nn),
+        EDGEOPT_HYPER(EDGEOPT_ASGD, asgd, lr, EDGEOPT_ERR_INVALID_LR, nn),
+        EDGEOPT_HYPER(EDGEOPT_ASGD, asgd, lambd, EDGEOPT_ERR_INVALID_LAMBD, nn),
+        EDGEOPT_HYPER(EDGEOPT_ASGD, asgd, alpha, EDGEOPT_ERR_INVALID_ALPHA, nn),
+        EDGEOPT_HYPER(EDGEOPT_ASGD, asgd, t0, EDGEOPT_ERR_INVALID_T0, nn),
+        EDGEOPT_HYPER(EDGEOPT_ASGD, asgd, weight_decay, EDGEOPT_ERR_INVALID_WEIGHT_DECAY, nn),
     };
     // The Adam family shares lr, betas, eps and weight_decay (different structs, same rules).
     auto add_adam_like = [&](edgeopt_algorithm a, auto lr, auto beta1, auto beta2, auto eps, auto wd) {
@@ -112,7 +128,8 @@ inline std::vector<flag> flags() {
             EDGEOPT_FLAG(EDGEOPT_RMSPROP, rmsprop, maximize), EDGEOPT_FLAG(EDGEOPT_ADADELTA, adadelta, maximize),
             EDGEOPT_FLAG(EDGEOPT_ADAM, adam, amsgrad),        EDGEOPT_FLAG(EDGEOPT_ADAM, adam, maximize),
             EDGEOPT_FLAG(EDGEOPT_ADAMW, adam, amsgrad),       EDGEOPT_FLAG(EDGEOPT_ADAMW, adam, maximize),
-            EDGEOPT_FLAG(EDGEOPT_ADAMAX, adamax, maximize)};
+            EDGEOPT_FLAG(EDGEOPT_ADAMAX, adamax, maximize),   EDGEOPT_FLAG(EDGEOPT_RPROP, rprop, maximize),
+            EDGEOPT_FLAG(EDGEOPT_ASGD, asgd, maximize)};
 }
 
 inline double& field_of(edgeopt_config& config, const char* name) {
@@ -128,6 +145,9 @@ inline std::vector<double> bad_values(rule kind) {
         case rule::finite: return {-inf, inf, nan_value};
         case rule::unit_closed: return {-1e-9, 1.0 + 1e-9, -inf, inf, nan_value};
         case rule::unit_open: return {-1e-9, 1.0, 1.5, inf, nan_value};
+        // 1e-50 rounds to float32 0, 1 - 1e-9 and 1 + 1e-9 to 1, 1e39 to infinity.
+        case rule::eta_minus: return {0.0, -0.5, 1e-50, 1.0 - 1e-9, 1.0, 1.5, inf, nan_value};
+        case rule::eta_plus: return {1.0, 1.0 + 1e-9, 0.5, -2.0, 1e39, inf, nan_value};
     }
     return {};
 }
@@ -138,6 +158,8 @@ inline std::vector<double> good_values(rule kind) {
         case rule::finite: return {-0.5, 0.0, 0.5};
         case rule::unit_closed: return {0.0, 0.5, 1.0};
         case rule::unit_open: return {0.0, 0.5, 0.999999};
+        case rule::eta_minus: return {1e-30, 0.5, 0.999};
+        case rule::eta_plus: return {1.001, 1.2, 1e30};
     }
     return {};
 }

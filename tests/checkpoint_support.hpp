@@ -51,6 +51,13 @@ inline std::vector<std::uint64_t> config_fields(const edgeopt_config& c) {
         case EDGEOPT_NADAM: d = {c.nadam.lr, c.nadam.beta1, c.nadam.beta2, c.nadam.eps, c.nadam.weight_decay, c.nadam.momentum_decay}; break;
         case EDGEOPT_RADAM: d = {c.radam.lr, c.radam.beta1, c.radam.beta2, c.radam.eps, c.radam.weight_decay}; break;
         case EDGEOPT_LION: d = {c.lion.lr, c.lion.beta1, c.lion.beta2, c.lion.weight_decay}; break;
+        case EDGEOPT_RPROP:
+            d = {c.rprop.lr, c.rprop.etaminus, c.rprop.etaplus, c.rprop.step_size_min, c.rprop.step_size_max};
+            b = {c.rprop.maximize};
+            break;
+        case EDGEOPT_ASGD:
+            d = {c.asgd.lr, c.asgd.lambd, c.asgd.alpha, c.asgd.t0, c.asgd.weight_decay}, b = {c.asgd.maximize};
+            break;
     }
     std::vector<std::uint64_t> out{static_cast<std::uint64_t>(c.algorithm)};
     for (double x : d) out.push_back(bits(x));

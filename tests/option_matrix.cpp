@@ -48,6 +48,16 @@ std::vector<named_config> option_matrix() {
     add("radam wd beta2 0.9", EDGEOPT_RADAM, [](edgeopt_config& c) { c.radam = {0.01, 0.8, 0.9, 1e-6, 0.1}; });
     add("lion", EDGEOPT_LION, [](edgeopt_config&) {});
     add("lion wd", EDGEOPT_LION, [](edgeopt_config& c) { c.lion = {0.001, 0.8, 0.95, 0.5}; });
+    add("rprop", EDGEOPT_RPROP, [](edgeopt_config&) {});
+    // Narrow bounds: the clamp acts on both sides within a few steps.
+    add("rprop etas step_sizes maximize", EDGEOPT_RPROP, [](edgeopt_config& c) {
+        c.rprop = {0.05, 0.3, 1.5, 0.01, 0.1, true};
+    });
+    add("asgd", EDGEOPT_ASGD, [](edgeopt_config&) {});
+    // t0 = 0: the average starts moving at step 3.
+    add("asgd averaging wd maximize", EDGEOPT_ASGD, [](edgeopt_config& c) {
+        c.asgd = {0.05, 0.01, 0.5, 0.0, 0.05, true};
+    });
     return all;
 }
 

@@ -78,7 +78,7 @@ TEST_CASE("a zero-length tensor may have null param and grad") {
 
 TEST_CASE("an unknown algorithm is rejected everywhere") {
     // Within the enum's range of values (0..15), so that the casts are defined.
-    for (int value : {0, EDGEOPT_LION + 1, 15}) {
+    for (int value : {0, static_cast<int>(EDGEOPT_SGD + EDGEOPT_ALGORITHM_COUNT), 15}) {
         CAPTURE(value);
         edgeopt_config config = valid_config(EDGEOPT_ADAM);
         config.algorithm = static_cast<edgeopt_algorithm>(value);

@@ -71,13 +71,20 @@ TEST_CASE("state buffers: one per slot, 64-byte aligned, inside the arena, disjo
 
 namespace {
 
+// torch's initial state: zeros, except Adagrad's accumulator and Rprop's
+// step_size (slot 1), which start at a hyper-parameter rounded to float32.
+float initial_state(const edgeopt_config& c, unsigned slot) {
+    if (c.algorithm == EDGEOPT_ADAGRAD) return static_cast<float>(c.adagrad.initial_accumulator_value);
+    if (c.algorithm == EDGEOPT_RPROP && slot == 1) return static_cast<float>(c.rprop.lr);
+    return 0.0f;
+}
+
 // Bit pattern every state float holds after init() and reset().
 bool state_is_initial(const rig& r) {
-    const float expected =
-        r.config.algorithm == EDGEOPT_ADAGRAD ? static_cast<float>(r.config.adagrad.initial_accumulator_value) : 0.0f;
-    for (const std::vector<float>& buffer : r.all_state())
-        for (float value : buffer)
-            if (!test::same_bits(value, expected)) return false;
+    for (std::size_t i = 0; i < r.lengths.size(); ++i)
+        for (unsigned k = 0; k < 3; ++k)
+            for (float value : r.state(i, k))
+                if (!test::same_bits(value, initial_state(r.config, k))) return false;
     return true;
 }
 
@@ -172,7 +179,7 @@ TEST_CASE("get_config returns what init and set_config set") {
         REQUIRE_EQ(edgeopt_get_config(&r.opt, &got), EDGEOPT_OK);
         CHECK(same_config(got, named.config));
         edgeopt_config changed = named.config;
-        field_of(changed, "weight_decay") = 0.125;
+        field_of(changed, changed.algorithm == EDGEOPT_RPROP ? "step_size_max" : "weight_decay") = 0.125;
         if (changed.algorithm == EDGEOPT_SGD) changed.sgd.maximize = !changed.sgd.maximize;
         REQUIRE_EQ(edgeopt_set_config(&r.opt, &changed), EDGEOPT_OK);
         REQUIRE_EQ(edgeopt_get_config(&r.opt, &got), EDGEOPT_OK);
@@ -207,7 +214,10 @@ TEST_CASE("defaults are torch's") {
         {EDGEOPT_ADAMAX, adam_with(2e-3, 0.0)},
         {EDGEOPT_NADAM, nadam},
         {EDGEOPT_RADAM, adam},
-        {EDGEOPT_LION, {{"lr", 1e-4}, {"beta1", 0.9}, {"beta2", 0.99}, {"weight_decay", 0.0}}}};
+        {EDGEOPT_LION, {{"lr", 1e-4}, {"beta1", 0.9}, {"beta2", 0.99}, {"weight_decay", 0.0}}},
+        {EDGEOPT_RPROP,
+         {{"lr", 1e-2}, {"etaminus", 0.5}, {"etaplus", 1.2}, {"step_size_min", 1e-6}, {"step_size_max", 50.0}}},
+        {EDGEOPT_ASGD, {{"lr", 1e-2}, {"lambd", 1e-4}, {"alpha", 0.75}, {"t0", 1e6}, {"weight_decay", 0.0}}}};
     const std::vector<hyper_parameter> all = hyper_parameters();
     for (const expected_defaults& expected : table) {
         INFO(edgeopt_algorithm_name(expected.algorithm));
@@ -344,4 +354,36 @@ TEST_CASE("every status has its own message") {
         messages.insert(message);
     }
     CHECK_EQ(messages.size(), static_cast<std::size_t>(EDGEOPT_STATUS_COUNT));
+}
+
+TEST_CASE("edgeopt_state_scalar gives ASGD's eta and mu as torch's state holds them, and nothing for the others") {
+    edgeopt_config config = edgeopt_defaults(EDGEOPT_ASGD);
+    config.asgd.lr = 0.05, config.asgd.lambd = 0.01, config.asgd.alpha = 0.5, config.asgd.t0 = 1.0;
+    rig r(config);
+    REQUIRE_EQ(r.init(), EDGEOPT_OK);
+    const char* name = nullptr;
+    double value = 0.0;
+    for (std::uint32_t steps = 0; steps < 5; ++steps) {
+        CAPTURE(steps);
+        // torch, after `steps` steps: eta = lr / (1 + lambd lr steps)^alpha, mu = 1 / max(1, steps - t0).
+        const float eta = static_cast<float>(0.05 / std::pow(1.0 + 0.01 * 0.05 * steps, 0.5));
+        const float mu = static_cast<float>(1.0 / std::max(1.0, steps - 1.0));
+        REQUIRE_EQ(edgeopt_state_scalar(&r.opt, 0, &name, &value), EDGEOPT_OK);
+        CHECK(std::string(name) == "eta");
+        CHECK(test::same_bits(static_cast<float>(value), eta));
+        CHECK_EQ(value, static_cast<double>(static_cast<float>(value)));  // a float32 value
+        REQUIRE_EQ(edgeopt_state_scalar(&r.opt, 1, &name, &value), EDGEOPT_OK);
+        CHECK(std::string(name) == "mu");
+        CHECK_EQ(static_cast<float>(value), mu);
+        CHECK_EQ(edgeopt_state_scalar(&r.opt, 2, &name, &value), EDGEOPT_ERR_NO_SUCH_STATE);
+        r.new_grads(steps);
+        REQUIRE_EQ(r.step(), EDGEOPT_OK);
+    }
+    CHECK_EQ(edgeopt_state_scalar(&r.opt, 0, nullptr, &value), EDGEOPT_ERR_NULL_POINTER);
+    CHECK_EQ(edgeopt_state_scalar(&r.opt, 0, &name, nullptr), EDGEOPT_ERR_NULL_POINTER);
+    rig adam(valid_config(EDGEOPT_ADAM));
+    REQUIRE_EQ(adam.init(), EDGEOPT_OK);
+    CHECK_EQ(edgeopt_state_scalar(&adam.opt, 0, &name, &value), EDGEOPT_ERR_NO_SUCH_STATE);
+    edgeopt_optimizer never_initialized{};
+    CHECK_EQ(edgeopt_state_scalar(&never_initialized, 0, &name, &value), EDGEOPT_ERR_NOT_INITIALIZED);
 }

@@ -177,6 +177,8 @@ std::vector<test::named_config> tiny_option_matrix() {
     add("nadam tiny eps", EDGEOPT_NADAM, [](edgeopt_config& c) { c.nadam.eps = 1e-40; });
     add("radam tiny eps", EDGEOPT_RADAM, [](edgeopt_config& c) { c.radam.eps = 1e-40; });
     add("lion tiny lr wd", EDGEOPT_LION, [](edgeopt_config& c) { c.lion = {1e-40, 0.9, 0.99, 0.1}; });
+    add("rprop tiny step sizes", EDGEOPT_RPROP, [](edgeopt_config& c) { c.rprop = {1e-40, 0.5, 1.2, 1e-42, 1e-39, false}; });
+    add("asgd tiny lr wd", EDGEOPT_ASGD, [](edgeopt_config& c) { c.asgd = {1e-40, 1e-4, 0.75, 0.0, 1e-39, false}; });
     return all;
 }
 

@@ -3,7 +3,9 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <sstream>
 
@@ -25,108 +27,35 @@ bool parse_bool(const std::string& text, bool& out) {
     return false;
 }
 
-bool parse_pair(const std::string& text, double& first, double& second) {
-    const auto comma = text.find(',');
-    return comma != std::string::npos && parse_double(text.substr(0, comma), first) &&
-           parse_double(text.substr(comma + 1), second);
-}
-
-// One option of one algorithm: how to store its value.
+// The options a torch keyword sets, from the library's introspection: one
+// field, or a tuple's fields in their tuple order (betas, etas, step_sizes).
 struct option_target {
-    double* number = nullptr;
-    bool* flag = nullptr;
-    double* pair_second = nullptr;  // for betas: number is beta1
+    edgeopt_option_kind kind = EDGEOPT_OPTION_REAL;
+    std::vector<std::size_t> offsets;  // into edgeopt_config, by tuple index
 };
 
-option_target find_option(edgeopt_config& c, const std::string& key) {
-    auto is = [&](const char* name) { return key == name; };
-    switch (c.algorithm) {
-        case EDGEOPT_SGD: {
-            auto& o = c.sgd;
-            if (is("lr")) return {&o.lr};
-            if (is("momentum")) return {&o.momentum};
-            if (is("dampening")) return {&o.dampening};
-            if (is("weight_decay")) return {&o.weight_decay};
-            if (is("nesterov")) return {nullptr, &o.nesterov};
-            if (is("maximize")) return {nullptr, &o.maximize};
-            break;
-        }
-        case EDGEOPT_ADAGRAD: {
-            auto& o = c.adagrad;
-            if (is("lr")) return {&o.lr};
-            if (is("lr_decay")) return {&o.lr_decay};
-            if (is("weight_decay")) return {&o.weight_decay};
-            if (is("initial_accumulator_value")) return {&o.initial_accumulator_value};
-            if (is("eps")) return {&o.eps};
-            if (is("maximize")) return {nullptr, &o.maximize};
-            break;
-        }
-        case EDGEOPT_RMSPROP: {
-            auto& o = c.rmsprop;
-            if (is("lr")) return {&o.lr};
-            if (is("alpha")) return {&o.alpha};
-            if (is("eps")) return {&o.eps};
-            if (is("weight_decay")) return {&o.weight_decay};
-            if (is("momentum")) return {&o.momentum};
-            if (is("centered")) return {nullptr, &o.centered};
-            if (is("maximize")) return {nullptr, &o.maximize};
-            break;
-        }
-        case EDGEOPT_ADADELTA: {
-            auto& o = c.adadelta;
-            if (is("lr")) return {&o.lr};
-            if (is("rho")) return {&o.rho};
-            if (is("eps")) return {&o.eps};
-            if (is("weight_decay")) return {&o.weight_decay};
-            if (is("maximize")) return {nullptr, &o.maximize};
-            break;
-        }
-        case EDGEOPT_ADAM:
-        case EDGEOPT_ADAMW: {
-            auto& o = c.adam;
-            if (is("lr")) return {&o.lr};
-            if (is("betas")) return {&o.beta1, nullptr, &o.beta2};
-            if (is("eps")) return {&o.eps};
-            if (is("weight_decay")) return {&o.weight_decay};
-            if (is("amsgrad")) return {nullptr, &o.amsgrad};
-            if (is("maximize")) return {nullptr, &o.maximize};
-            break;
-        }
-        case EDGEOPT_ADAMAX: {
-            auto& o = c.adamax;
-            if (is("lr")) return {&o.lr};
-            if (is("betas")) return {&o.beta1, nullptr, &o.beta2};
-            if (is("eps")) return {&o.eps};
-            if (is("weight_decay")) return {&o.weight_decay};
-            if (is("maximize")) return {nullptr, &o.maximize};
-            break;
-        }
-        case EDGEOPT_NADAM: {
-            auto& o = c.nadam;
-            if (is("lr")) return {&o.lr};
-            if (is("betas")) return {&o.beta1, nullptr, &o.beta2};
-            if (is("eps")) return {&o.eps};
-            if (is("weight_decay")) return {&o.weight_decay};
-            if (is("momentum_decay")) return {&o.momentum_decay};
-            break;
-        }
-        case EDGEOPT_RADAM: {
-            auto& o = c.radam;
-            if (is("lr")) return {&o.lr};
-            if (is("betas")) return {&o.beta1, nullptr, &o.beta2};
-            if (is("eps")) return {&o.eps};
-            if (is("weight_decay")) return {&o.weight_decay};
-            break;
-        }
-        case EDGEOPT_LION: {
-            auto& o = c.lion;
-            if (is("lr")) return {&o.lr};
-            if (is("betas")) return {&o.beta1, nullptr, &o.beta2};
-            if (is("weight_decay")) return {&o.weight_decay};
-            break;
-        }
+option_target find_option(edgeopt_algorithm algorithm, const std::string& key) {
+    option_target target;
+    const std::size_t count = edgeopt_option_count(algorithm);
+    for (std::size_t i = 0; i < count; ++i) {
+        edgeopt_option_info info;
+        if (edgeopt_option_describe(algorithm, i, &info) != EDGEOPT_OK || key != info.torch_keyword) continue;
+        const std::size_t index = info.torch_index < 0 ? 0 : static_cast<std::size_t>(info.torch_index);
+        if (target.offsets.size() <= index) target.offsets.resize(index + 1);
+        target.offsets[index] = info.offset;
+        target.kind = info.kind;
     }
-    return {};
+    return target;
+}
+
+// "a,b,c" into its words.
+std::vector<std::string> split_commas(const std::string& text) {
+    std::vector<std::string> words;
+    std::size_t start = 0;
+    for (std::size_t comma; (comma = text.find(',', start)) != std::string::npos; start = comma + 1)
+        words.push_back(text.substr(start, comma - start));
+    words.push_back(text.substr(start));
+    return words;
 }
 
 // Values are floats: a finite number past float's range (1e39) would become
@@ -151,21 +80,43 @@ bool parse_floats(std::istringstream& words, std::vector<float>& out, std::strin
 }  // namespace
 
 bool set_option(edgeopt_config& config, const std::string& key, const std::string& value, std::string& error) {
-    const option_target target = find_option(config, key);
-    bool ok = false;
-    if (target.pair_second) {
-        ok = parse_pair(value, *target.number, *target.pair_second);
-        if (!ok) error = "betas needs two numbers, like betas=0.9,0.999";
-    } else if (target.number) {
-        ok = parse_double(value, *target.number);
-        if (!ok) error = "option " + key + " needs a number, got '" + value + "'";
-    } else if (target.flag) {
-        ok = parse_bool(value, *target.flag);
-        if (!ok) error = "option " + key + " needs true or false, got '" + value + "'";
-    } else {
+    const option_target target = find_option(config.algorithm, key);
+    unsigned char* base = reinterpret_cast<unsigned char*>(&config);
+    if (target.offsets.empty()) {
         error = std::string("unknown option '") + key + "' for " + edgeopt_algorithm_name(config.algorithm);
+        return false;
     }
-    return ok;
+    if (target.kind == EDGEOPT_OPTION_FLAG) {
+        bool flag = false;
+        if (!parse_bool(value, flag)) {
+            error = "option " + key + " needs true or false, got '" + value + "'";
+            return false;
+        }
+        std::memcpy(base + target.offsets[0], &flag, sizeof flag);
+        return true;
+    }
+    const std::vector<std::string> words = split_commas(value);
+    std::vector<double> numbers(words.size());
+    bool ok = words.size() == target.offsets.size();
+    for (std::size_t i = 0; ok && i < words.size(); ++i) ok = parse_double(words[i], numbers[i]);
+    if (!ok) {
+        if (target.offsets.size() == 1) {
+            error = "option " + key + " needs a number, got '" + value + "'";
+        } else {
+            error = key + " needs " + std::to_string(target.offsets.size()) + " numbers, like " + key + "=";
+            const edgeopt_config defaults = edgeopt_defaults(config.algorithm);
+            for (std::size_t i = 0; i < target.offsets.size(); ++i) {
+                double d = 0.0;
+                std::memcpy(&d, reinterpret_cast<const unsigned char*>(&defaults) + target.offsets[i], sizeof d);
+                std::ostringstream text;
+                text << d;
+                error += (i ? "," : "") + text.str();
+            }
+        }
+        return false;
+    }
+    for (std::size_t i = 0; i < numbers.size(); ++i) std::memcpy(base + target.offsets[i], &numbers[i], sizeof(double));
+    return true;
 }
 
 bool parse(std::istream& in, replay_case& out, std::string& error) {
@@ -238,6 +189,14 @@ bool parse(std::istream& in, replay_case& out, std::string& error) {
             if (expect.size() != out.params.size()) return fail("expect has another length than params");
             out.steps.back().expect = std::move(expect);
             out.steps.back().expect_line = line;
+        } else if (keyword == "state") {
+            if (out.steps.empty() || !out.steps.back().expect) return fail("'state' must follow an 'expect' line");
+            step::state_expectation e;
+            e.line = line;
+            if (!(words >> e.slot)) return fail("state needs a slot name and values");
+            if (!parse_floats(words, e.values, what)) return fail(what);
+            if (e.values.size() != out.params.size()) return fail("state has another length than params");
+            out.steps.back().expect_state.push_back(std::move(e));
         } else {
             return fail("unknown keyword '" + keyword + "'");
         }
@@ -258,6 +217,7 @@ namespace edgeopt::casefile {
 
 bool run(const replay_case& c, edgeopt_isa isa, trajectory& out, std::string& error) {
     out.after_step.clear();
+    out.state_after_step.clear();
     std::vector<float> params = c.params;
     const size_t length = params.size();
     std::vector<unsigned char> arena(edgeopt_state_bytes(&c.config, &length, 1));
@@ -279,8 +239,53 @@ bool run(const replay_case& c, edgeopt_isa isa, trajectory& out, std::string& er
             return false;
         }
         out.after_step.push_back(params);
+        std::vector<std::vector<float>> states;
+        for (const step::state_expectation& e : s.expect_state) {
+            unsigned slot = 0;
+            while (slot < 3 && !(edgeopt_state_slot_used(&c.config, slot) &&
+                                 e.slot == edgeopt_state_slot_name(&c.config, slot)))
+                ++slot;
+            std::vector<float> values(length);
+            if (slot == 3 || edgeopt_state_read(&opt, 0, slot, values.data()) != EDGEOPT_OK) {
+                error = "line " + std::to_string(e.line) + ": these options have no state '" + e.slot + "'";
+                return false;
+            }
+            states.push_back(std::move(values));
+        }
+        out.state_after_step.push_back(std::move(states));
     }
     return true;
+}
+
+namespace {
+
+bool same_bits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+std::string mismatch(int line, std::size_t i, float got, float expected) {
+    char text[160];
+    std::snprintf(text, sizeof text, "line %d: value %zu is %.9g, expected %.9g", line, i + 1,
+                  static_cast<double>(got), static_cast<double>(expected));
+    return text;
+}
+
+}  // namespace
+
+std::string first_mismatch(const replay_case& c, const trajectory& t) {
+    for (std::size_t s = 0; s < c.steps.size() && s < t.after_step.size(); ++s) {
+        if (c.steps[s].expect) {
+            const std::vector<float>& expect = *c.steps[s].expect;
+            for (std::size_t i = 0; i < expect.size(); ++i)
+                if (!same_bits(expect[i], t.after_step[s][i]))
+                    return mismatch(c.steps[s].expect_line, i, t.after_step[s][i], expect[i]);
+        }
+        for (std::size_t k = 0; k < c.steps[s].expect_state.size(); ++k) {
+            const step::state_expectation& e = c.steps[s].expect_state[k];
+            for (std::size_t i = 0; i < e.values.size(); ++i)
+                if (!same_bits(e.values[i], t.state_after_step[s][k][i]))
+                    return mismatch(e.line, i, t.state_after_step[s][k][i], e.values[i]);
+        }
+    }
+    return "";
 }
 
 }  // namespace edgeopt::casefile

@@ -30,8 +30,9 @@ struct entry {
 };
 
 // The textbook's learning rates for SGD, Momentum, AdaGrad and Adam; the
-// others are picked so that 30 steps show their character.
-constexpr entry entries[] = {
+// others are picked so that 30 steps show their character.  An algorithm of
+// the library not listed here runs once with torch's default lr.
+constexpr entry tuned[] = {
     {"SGD", EDGEOPT_SGD, 0.95, 0, false},         {"Momentum", EDGEOPT_SGD, 0.1, 0.9, false},
     {"Nesterov", EDGEOPT_SGD, 0.1, 0.9, true},    {"AdaGrad", EDGEOPT_ADAGRAD, 1.5, 0, false},
     {"RMSprop", EDGEOPT_RMSPROP, 0.1, 0, false},  {"AdaDelta", EDGEOPT_ADADELTA, 1.0, 0, false},
@@ -39,6 +40,23 @@ constexpr entry entries[] = {
     {"AdaMax", EDGEOPT_ADAMAX, 0.3, 0, false},    {"NAdam", EDGEOPT_NADAM, 0.3, 0, false},
     {"RAdam", EDGEOPT_RADAM, 0.3, 0, false},      {"Lion", EDGEOPT_LION, 0.1, 0, false},
 };
+
+// Every algorithm the library has, in enum order: its tuned rows, or one
+// with torch's defaults.
+std::vector<entry> all_entries() {
+    std::vector<entry> out;
+    for (unsigned a = EDGEOPT_SGD; a < EDGEOPT_SGD + EDGEOPT_ALGORITHM_COUNT; ++a) {
+        const auto algorithm = static_cast<edgeopt_algorithm>(a);
+        const std::size_t before = out.size();
+        for (const entry& e : tuned)
+            if (e.algorithm == algorithm) out.push_back(e);
+        if (out.size() == before) {
+            edgeopt_config c = edgeopt_defaults(algorithm);
+            out.push_back({edgeopt_algorithm_torch_name(algorithm), algorithm, *edgeopt_config_lr(&c), 0, false});
+        }
+    }
+    return out;
+}
 
 constexpr int steps = 30;
 
@@ -77,12 +95,13 @@ bool run(const entry& e, edgeopt_isa isa, std::vector<float>& path, edgeopt_isa&
     return status == EDGEOPT_OK;
 }
 
-void write_svg(std::FILE* out, const std::vector<std::vector<float>>& paths) {
+void write_svg(std::FILE* out, const std::vector<entry>& entries, const std::vector<std::vector<float>>& paths) {
     const int cols = 4, w = 300, h = 150;
+    const int rows = int(paths.size() + cols - 1) / cols;
     auto sx = [&](double x) { return (x + 10.0) / 20.0 * w; };
     auto sy = [&](double y) { return (5.0 - y) / 10.0 * h; };
     std::fprintf(out, "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' font-family='sans-serif'>\n",
-                 cols * (w + 10), 3 * (h + 30));
+                 cols * (w + 10), rows * (h + 30));
     std::fprintf(out, "<defs><clipPath id='panel'><rect width='%d' height='%d'/></clipPath></defs>\n", w, h);
     for (std::size_t k = 0; k < paths.size(); ++k) {
         std::fprintf(out, "<g transform='translate(%d,%d)'>\n", int(k % cols) * (w + 10), int(k / cols) * (h + 30) + 20);
@@ -116,6 +135,7 @@ int main(int argc, char** argv) {
     if (status >= 0) return status;
     std::printf("f(x, y) = x^2/20 + y^2, %d steps from (-7, 2); minimum at (0, 0)\n\n", steps);
     std::printf("%-10s %-8s %6s %12s %12s %12s %10s\n", "optimizer", "kernel", "lr", "x", "y", "f(x, y)", "state B/p");
+    const std::vector<entry> entries = all_entries();
     std::vector<std::vector<float>> paths;
     for (const entry& e : entries) {
         std::vector<float> path;
@@ -134,7 +154,7 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "edgeopt-demo: cannot write %s\n", svg_path.c_str());
             return 1;
         }
-        write_svg(out, paths);
+        write_svg(out, entries, paths);
         std::fclose(out);
         std::printf("\npaths drawn in %s\n", svg_path.c_str());
     }

@@ -4,7 +4,6 @@
 // library's own accounting (edgeopt_state_bytes_per_param, and
 // edgeopt_state_bytes for one 1M-parameter tensor, alignment included).
 #include <cstdio>
-
 #include <string>
 #include <vector>
 
@@ -24,7 +23,7 @@ struct row {
     edgeopt_config config;
 };
 
-edgeopt_config with(edgeopt_algorithm a, void (*tweak)(edgeopt_config&) = nullptr) {
+edgeopt_config with(edgeopt_algorithm a, void (*tweak)(edgeopt_config&)) {
     edgeopt_config c = edgeopt_defaults(a);
     if (tweak) tweak(c);
     return c;
@@ -37,18 +36,20 @@ int main(int argc, char** argv) {
     const int status = edgeopt::cli::parse(
         memory_program, argc, argv, [](const std::string&, const char*) { return std::string(); }, no_files);
     if (status >= 0) return status;
-    const row rows[] = {
-        {"SGD", with(EDGEOPT_SGD, [](edgeopt_config& c) { c.sgd.lr = 0.1; })},
-        {"Momentum, Nesterov", with(EDGEOPT_SGD, [](edgeopt_config& c) { c.sgd.lr = 0.1, c.sgd.momentum = 0.9; })},
-        {"AdaGrad", with(EDGEOPT_ADAGRAD)},
-        {"RMSprop", with(EDGEOPT_RMSPROP)},
-        {"RMSprop centered, momentum",
-         with(EDGEOPT_RMSPROP, [](edgeopt_config& c) { c.rmsprop.centered = true, c.rmsprop.momentum = 0.9; })},
-        {"AdaDelta", with(EDGEOPT_ADADELTA)},
-        {"Adam, AdamW, AdaMax, NAdam, RAdam", with(EDGEOPT_ADAM)},
-        {"Adam amsgrad", with(EDGEOPT_ADAM, [](edgeopt_config& c) { c.adam.amsgrad = true; })},
-        {"Lion", with(EDGEOPT_LION)},
-    };
+    // Every algorithm with torch's defaults (SGD with an lr), then the
+    // options that add state slots.
+    std::vector<row> rows;
+    for (unsigned a = EDGEOPT_SGD; a < EDGEOPT_SGD + EDGEOPT_ALGORITHM_COUNT; ++a) {
+        const auto algorithm = static_cast<edgeopt_algorithm>(a);
+        rows.push_back({edgeopt_algorithm_torch_name(algorithm),
+                        with(algorithm, [](edgeopt_config& c) { *edgeopt_config_lr(&c) = 0.1; })});
+    }
+    rows.push_back({"SGD momentum, Nesterov",
+                    with(EDGEOPT_SGD, [](edgeopt_config& c) { c.sgd.lr = 0.1, c.sgd.momentum = 0.9; })});
+    rows.push_back({"RMSprop centered, momentum", with(EDGEOPT_RMSPROP, [](edgeopt_config& c) {
+                        c.rmsprop.centered = true, c.rmsprop.momentum = 0.9;
+                    })});
+    rows.push_back({"Adam amsgrad", with(EDGEOPT_ADAM, [](edgeopt_config& c) { c.adam.amsgrad = true; })});
     const edgeopt_dtype dtypes[] = {EDGEOPT_F32, EDGEOPT_BF16, EDGEOPT_F16, EDGEOPT_Q8};
     const std::size_t million[1] = {1u << 20};
     std::printf("| optimizer | slots | f32 | bf16 | f16 | q8 | 2^20 parameters: f32 → q8 |\n|---|---|---|---|---|---|---|\n");

@@ -5,7 +5,7 @@
 //
 // Replays a gradient sequence through one optimizer and prints the final
 // parameters as `params v1 v2 ...` (9 significant digits: float32 round-trips).
-// With --check, every `expect` line must match the replay bit for bit, or
+// With --check, every `expect` and `state` line must match the replay bit for bit, or
 // the first mismatch is reported.
 #include <cstdio>
 #include <cstring>
@@ -28,24 +28,6 @@ const edgeopt::cli::program replay_program = {
      {"--list-isas", nullptr, "print the kernels this machine can run, one a line"}},
     0,
     1};
-
-bool same_bits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
-
-// The first expect line the replay disagrees with, as "line N: ...", or "".
-std::string first_mismatch(const edgeopt::casefile::replay_case& c, const edgeopt::casefile::trajectory& t) {
-    for (std::size_t s = 0; s < c.steps.size(); ++s) {
-        if (!c.steps[s].expect) continue;
-        const std::vector<float>& expect = *c.steps[s].expect;
-        for (std::size_t i = 0; i < expect.size(); ++i) {
-            if (same_bits(expect[i], t.after_step[s][i])) continue;
-            char text[160];
-            std::snprintf(text, sizeof text, "line %d: value %zu is %.9g, expected %.9g", c.steps[s].expect_line,
-                          i + 1, static_cast<double>(t.after_step[s][i]), static_cast<double>(expect[i]));
-            return text;
-        }
-    }
-    return "";
-}
 
 }  // namespace
 
@@ -83,7 +65,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "%s: %s\n", path, error.c_str());
         return 1;
     }
-    if (check && !(error = first_mismatch(c, t)).empty()) {
+    if (check && !(error = edgeopt::casefile::first_mismatch(c, t)).empty()) {
         std::fprintf(stderr, "%s: %s\n", path, error.c_str());
         return 1;
     }

@@ -159,6 +159,9 @@ struct eigen_step final : stepper {
 
 }  // namespace
 
-std::unique_ptr<stepper> make_eigen(const optimizer_case& c, workload& w) { return std::make_unique<eigen_step>(c, w); }
+std::unique_ptr<stepper> make_eigen(const optimizer_case& c, workload& w) {
+    if (!peers_implement(c.config.algorithm)) return nullptr;
+    return std::make_unique<eigen_step>(c, w);
+}
 
 }  // namespace bench

@@ -29,4 +29,8 @@ std::unique_ptr<stepper> make_torch(const optimizer_case& c, workload& w);
 // False when built without libtorch (then make_torch returns null).
 bool torch_available();
 
+// The peers were written for the ten algorithms up to Lion; a later one has
+// no peer until someone writes it (the factories return null).
+inline bool peers_implement(edgeopt_algorithm algorithm) { return algorithm <= EDGEOPT_LION; }
+
 }  // namespace bench

@@ -219,6 +219,7 @@ void plain_step::tensor(float* p, const float* g, float* s0, float* s1, float* s
 }  // namespace
 
 std::unique_ptr<stepper> EDGEOPT_BENCH_PLAIN_FACTORY(const optimizer_case& c, workload& w) {
+    if (!peers_implement(c.config.algorithm)) return nullptr;
     return std::make_unique<plain_step>(c, w);
 }
 

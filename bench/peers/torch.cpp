@@ -178,7 +178,7 @@ std::unique_ptr<stepper> make_torch(const optimizer_case& c, workload& w) {
                                                              .weight_decay(o.weight_decay)
                                                              .amsgrad(o.amsgrad)));
         }
-        default: return std::make_unique<aten_step>(cfg, w);
+        default: return peers_implement(cfg.algorithm) ? std::make_unique<aten_step>(cfg, w) : nullptr;
     }
 }
 

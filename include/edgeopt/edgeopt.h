@@ -95,6 +95,10 @@ typedef enum edgeopt_status {
     EDGEOPT_ERR_CHANGED_MID_STEP,       /* options, kernel or state changed since the step began */
     EDGEOPT_ERR_INVALID_TASKS,          /* a split into 0 tasks, or more than EDGEOPT_MAX_TASKS */
     EDGEOPT_ERR_CHUNK_TOO_SMALL,        /* a chunk of 0 elements, or below a q8 block */
+    EDGEOPT_ERR_INVALID_ETAS,           /* Rprop: 0 < etaminus < 1 < etaplus, finite in float32 */
+    EDGEOPT_ERR_INVALID_STEP_SIZES,     /* Rprop: step_size_min, step_size_max finite in float32 and >= 0 */
+    EDGEOPT_ERR_INVALID_LAMBD,          /* ASGD: lambd finite and >= 0 */
+    EDGEOPT_ERR_INVALID_T0,             /* ASGD: t0 finite and >= 0 */
     EDGEOPT_STATUS_COUNT
 } edgeopt_status;
 
@@ -115,7 +119,9 @@ typedef enum edgeopt_algorithm {
     EDGEOPT_ADAMAX,
     EDGEOPT_NADAM,
     EDGEOPT_RADAM,
-    EDGEOPT_LION
+    EDGEOPT_LION,
+    EDGEOPT_RPROP,
+    EDGEOPT_ASGD
 } edgeopt_algorithm;
 
 /* torch.optim.SGD: lr is required (the default is NaN, rejected as LR_REQUIRED). */
@@ -163,6 +169,18 @@ typedef struct edgeopt_lion_options {
     double lr, beta1, beta2, weight_decay;
 } edgeopt_lion_options;
 
+/* torch.optim.Rprop: etas=(etaminus, etaplus), step_sizes=(step_size_min, step_size_max). */
+typedef struct edgeopt_rprop_options {
+    double lr, etaminus, etaplus, step_size_min, step_size_max;
+    bool maximize;
+} edgeopt_rprop_options;
+
+/* torch.optim.ASGD: averaged SGD; the average is state slot "ax". */
+typedef struct edgeopt_asgd_options {
+    double lr, lambd, alpha, t0, weight_decay;
+    bool maximize;
+} edgeopt_asgd_options;
+
 /* Storage types.  Arithmetic is always float32: a kernel widens what it
  * loads and narrows what it stores, in the same pass.
  *   F32   float32.
@@ -197,6 +215,8 @@ typedef struct edgeopt_config {
         edgeopt_nadam_options nadam;
         edgeopt_radam_options radam;
         edgeopt_lion_options lion;
+        edgeopt_rprop_options rprop;
+        edgeopt_asgd_options asgd;
     } EDGEOPT_UNION_NAME_;
 } edgeopt_config;
 
@@ -380,9 +400,15 @@ edgeopt_status edgeopt_set_step_count(edgeopt_optimizer* opt, uint64_t step, dou
  * other algorithms); NaN for an uninitialized optimizer. */
 double edgeopt_nadam_mu_product(const edgeopt_optimizer* opt);
 
+/* torch's per-parameter scalar state besides 'step', as its state_dict would
+ * hold it after the steps taken (ASGD: "eta" and "mu", float32 values): the
+ * index-th name and value; EDGEOPT_ERR_NO_SUCH_STATE past the last (at
+ * index 0 for algorithms that keep none). */
+edgeopt_status edgeopt_state_scalar(const edgeopt_optimizer* opt, unsigned index, const char** name, double* value);
+
 /* ---- Introspection: what each algorithm takes, for bindings and tools ----
  * (the Python package reads these instead of keeping its own tables). */
-#define EDGEOPT_ALGORITHM_COUNT 10u /* EDGEOPT_SGD .. EDGEOPT_SGD + COUNT - 1 */
+#define EDGEOPT_ALGORITHM_COUNT 12u /* EDGEOPT_SGD .. EDGEOPT_SGD + COUNT - 1 */
 /* torch.optim's class name ("SGD", "Adam", "AdamW", ...; "Lion"); NULL if unknown. */
 const char* edgeopt_algorithm_torch_name(edgeopt_algorithm algorithm);
 typedef enum edgeopt_option_kind { EDGEOPT_OPTION_REAL = 0, EDGEOPT_OPTION_FLAG } edgeopt_option_kind;

@@ -25,7 +25,9 @@ for preset in cortex-m4 cortex-m55; do
 done
 m4=build/cortex-m4/tests/firmware
 m55=build/cortex-m55/tests/firmware
-optimizers="sgd adagrad rmsprop adadelta adam adamax nadam radam lion"
+# The registry's optimizers (src/optim/algorithms.hpp), as the probes are built.
+optimizers=$(sed -n 's/^using all = type_list<\(.*\)>;$/\1/p' src/optim/algorithms.hpp | tr -d ',')
+[ -n "$optimizers" ] || { echo "budgets: no optimizer list in src/optim/algorithms.hpp"; exit 1; }
 
 # Sums a link map's input sections: "<edgeopt .text> <edgeopt .rodata>
 # <toolchain .text> <toolchain .rodata>", where edgeopt is libedgeopt.a and

@@ -28,7 +28,8 @@ STATUS_NAMES = (
     "ERR_CHECKPOINT_VERSION", "ERR_CHECKPOINT_MISMATCH", "ERR_INVALID_DTYPE", "ERR_INVALID_ROUNDING",
     "ERR_DTYPE_UNSUPPORTED", "ERR_NO_SUCH_STATE", "ERR_INVALID_STEP", "ERR_RANGE_OUTSIDE",
     "ERR_RANGE_SPLITS_BLOCK", "ERR_STEP_NOT_BEGUN", "ERR_PLAN_FOREIGN", "ERR_PLAN_STALE", "ERR_CHANGED_MID_STEP",
-    "ERR_INVALID_TASKS", "ERR_CHUNK_TOO_SMALL",
+    "ERR_INVALID_TASKS", "ERR_CHUNK_TOO_SMALL", "ERR_INVALID_ETAS", "ERR_INVALID_STEP_SIZES", "ERR_INVALID_LAMBD",
+    "ERR_INVALID_T0",
 )
 DTYPES = ("f32", "bf16", "f16", "q8")  # edgeopt_dtype
 ROUNDINGS = ("nearest", "stochastic")  # edgeopt_rounding
@@ -101,6 +102,7 @@ _SIGNATURES = {
     "edgeopt_step_count": (ctypes.c_uint64, [_P(Optimizer)]),
     "edgeopt_set_step_count": (_status, [_P(Optimizer), ctypes.c_uint64, ctypes.c_double]),
     "edgeopt_nadam_mu_product": (ctypes.c_double, [_P(Optimizer)]),
+    "edgeopt_state_scalar": (_status, [_P(Optimizer), ctypes.c_uint, _P(ctypes.c_char_p), _P(ctypes.c_double)]),
     "edgeopt_state_read": (_status, [_P(Optimizer), ctypes.c_size_t, ctypes.c_uint, ctypes.c_void_p]),
     "edgeopt_state_write": (_status, [_P(Optimizer), ctypes.c_size_t, ctypes.c_uint, ctypes.c_void_p]),
     "edgeopt_checkpoint_bytes_with_params": (ctypes.c_size_t, [_P(Optimizer), ctypes.c_size_t]),

@@ -118,6 +118,16 @@ class Native:
     def mu_product(self):
         return lib.edgeopt_nadam_mu_product(ctypes.byref(self.opt))
 
+    @property
+    def scalars(self):
+        """torch's per-parameter scalar state besides 'step' ({"eta": ..., "mu": ...} for ASGD)."""
+        out = {}
+        name, value = ctypes.c_char_p(), ctypes.c_double()
+        while lib.edgeopt_state_scalar(ctypes.byref(self.opt), len(out), ctypes.byref(name),
+                                       ctypes.byref(value)) == 0:
+            out[name.value.decode()] = value.value
+        return out
+
     def set_step_count(self, step, mu_product):
         check(lib.edgeopt_set_step_count(ctypes.byref(self.opt), step, mu_product), "step count")
 

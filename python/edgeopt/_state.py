@@ -16,6 +16,8 @@ from edgeopt.errors import ForeachWarning, MismatchError, UnsupportedError
 
 SGD, ADAGRAD, RMSPROP, ADADELTA = (ALGORITHMS[n] for n in ("SGD", "Adagrad", "RMSprop", "Adadelta"))
 NADAM = ALGORITHMS["NAdam"]
+# torch 1.13 keeps these algorithms' step as a Python int (the others: a float32 tensor).
+INT_STEPS = {ALGORITHMS[n] for n in ("RMSprop", "Adadelta", "Rprop") if n in ALGORITHMS}
 TENSOR_DTYPES = {torch.float32: 0, torch.bfloat16: 1, torch.float16: 2}  # edgeopt_dtype
 # torch.optim flags whose behaviour edgeopt does not have.
 _UNSUPPORTED_FLAGS = ("capturable", "differentiable", "fused")
@@ -61,15 +63,15 @@ def group_dict(template, config, algorithm):
     """A torch param group dict (without 'params') holding config's options:
     torch's keys from `template`, values from edgeopt."""
     group = {key: value for key, value in template.items() if key != "params"}
-    betas = {}
+    tuples = {}  # torch keyword ("betas", "etas", ...) -> {index: value}
     for option in options_of(algorithm):
         value = option.get(config)
         if option.torch_index >= 0:
-            betas[option.torch_index] = value
+            tuples.setdefault(option.torch_keyword, {})[option.torch_index] = value
         else:
             group[option.torch_keyword] = value
-    if betas:
-        group["betas"] = (betas[0], betas[1])
+    for keyword, elements in tuples.items():
+        group[keyword] = tuple(elements[i] for i in range(len(elements)))
     if algorithm == NADAM:
         group["foreach"] = True  # torch 1.13's single-tensor NAdam differs; its foreach form is edgeopt's
     return group
@@ -121,9 +123,10 @@ def native_from_torch(algorithm, values, params, states, where, state_dtypes=("f
     native = Native(config, [p.numel() for p in params], isa)
     slots = slots_of(config)
     slot_keys = {key for _, key in slots}
+    scalar_keys = set(native.scalars)  # names only: the values depend on the step count, set below
     for i, (param, state) in enumerate(zip(params, states)):
         for key, value in state.items():
-            if isinstance(value, torch.Tensor) and key not in slot_keys | {"step", "mu_product"}:
+            if isinstance(value, torch.Tensor) and key not in slot_keys | scalar_keys | {"step", "mu_product"}:
                 raise MismatchError("%s, parameter %d: state %r, which these options do not use" % (where, i, key))
         if not state:
             continue
@@ -139,12 +142,32 @@ def native_from_torch(algorithm, values, params, states, where, state_dtypes=("f
                 native.write_slot(i, k, source.data_ptr())
     step, mu = progress_of(algorithm, params, states, where)
     native.set_step_count(step, mu)
+    _check_scalars(native, states, where)
     return native
 
 
+def _check_scalars(native, states, where):
+    """The library derives scalars such as ASGD's eta and mu from the step
+    count and the options; a state whose values differ (an lr changed since
+    the last step) would not continue bit for bit, so it is refused."""
+    ours = native.scalars
+    for i, state in enumerate(states):
+        for key, value in ours.items():
+            if key not in state:
+                if state:
+                    raise MismatchError("%s, parameter %d: state without %r" % (where, i, key))
+                continue
+            theirs = state[key]
+            theirs = float(theirs.item() if isinstance(theirs, torch.Tensor) else theirs)
+            if torch.tensor(theirs, dtype=torch.float32).item() != torch.tensor(value, dtype=torch.float32).item():
+                raise MismatchError("%s, parameter %d: state %r is %r where these options and step count give %r "
+                                    "(edgeopt derives it from them; was lr changed after the last step?)"
+                                    % (where, i, key, theirs, value))
+
+
 def _step_value(algorithm, step):
-    # As torch 1.13 keeps it: a Python int for RMSprop and Adadelta, else a float32 scalar tensor.
-    return step if algorithm in (RMSPROP, ADADELTA) else torch.tensor(float(step))
+    # As torch 1.13 keeps it: a Python int for RMSprop, Adadelta and Rprop, else a float32 scalar tensor.
+    return step if algorithm in INT_STEPS else torch.tensor(float(step))
 
 
 def torch_states(native, algorithm, params):
@@ -158,6 +181,8 @@ def torch_states(native, algorithm, params):
         state = {} if algorithm == SGD else {"step": _step_value(algorithm, step)}
         if algorithm == NADAM:
             state["mu_product"] = torch.tensor(native.mu_product, dtype=torch.float32)
+        for key, value in native.scalars.items():
+            state[key] = torch.tensor(value, dtype=torch.float32)
         for k, key in slots_of(config):
             value = torch.empty(param.shape, dtype=torch.float32)
             if value.numel():

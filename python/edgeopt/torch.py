@@ -4,7 +4,8 @@ bit for bit, and drop-in torch.optim optimizers backed by edgeopt.
 
   save(optimizer, path, params=True)   torch.optim (or drop-in) -> checkpoint file
   load(path, optimizer)                checkpoint file (written on any target) -> optimizer
-  SGD, Adagrad, RMSprop, Adadelta, Adam, AdamW, Adamax, NAdam, RAdam, Lion: drop-ins
+  SGD, Adagrad, RMSprop, Adadelta, Adam, AdamW, Adamax, NAdam, RAdam, Lion, Rprop, ASGD: drop-ins
+  (one per algorithm of the library: the list comes from its introspection)
 
 A checkpoint file is one image of include/edgeopt/checkpoint.h per param
 group, back to back (one group: exactly what edgeopt_checkpoint_read takes),

@@ -20,6 +20,8 @@ MATRIX = {
     # torch 1.13's single-tensor NAdam multiplies mu twice (fixed in 2.0); edgeopt is its foreach form.
     "NAdam": [dict(foreach=True), dict(foreach=True, betas=(0.8, 0.95), weight_decay=0.1, momentum_decay=0.01)],
     "RAdam": [dict(), dict(lr=0.01, betas=(0.8, 0.95), eps=1e-6, weight_decay=0.1)],
+    "Rprop": [dict(), dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.2), maximize=True)],
+    "ASGD": [dict(), dict(lr=0.05, lambd=0.01, alpha=0.5, t0=3, weight_decay=0.1, maximize=True)],
 }
 SHAPES = [(37,), (5, 3), (130,)]
 

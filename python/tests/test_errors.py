@@ -73,13 +73,23 @@ class Refusals(unittest.TestCase):
             et.Adam(make_params(), capturable=True)
         capturable = torch.optim.Adam(make_params(), capturable=True)
         self.assertRaises(UnsupportedError, et.save, capturable, self.path)
-        self.assertRaises(UnsupportedError, et.save, torch.optim.ASGD(make_params()), self.path)
+        self.assertRaises(UnsupportedError, et.save, torch.optim.LBFGS(make_params()), self.path)
         with self.assertRaises(UnsupportedError):
             et.SGD([torch.zeros(3, dtype=torch.float64, requires_grad=True)], lr=0.1)
         with self.assertRaises(ValueError):  # torch's own argument checks
             et.Adam(make_params(), betas=(0.9, 1.5))
         with self.assertRaises(EdgeoptError):
             et.Adam(make_params(), state_dtype="f64")
+
+    def test_asgd_eta_of_another_lr_is_refused(self):
+        # edgeopt derives ASGD's eta and mu from the step count and options; torch's eta after an lr
+        # change between steps is the old lr's, which would not continue bit for bit.
+        params = make_params()
+        optimizer = torch.optim.ASGD(params, lr=0.05)
+        run(optimizer, params, gradients(3))
+        et.save(optimizer, self.path)  # the same lr: accepted
+        optimizer.param_groups[0]["lr"] = 0.01
+        self.assertRaises(MismatchError, et.save, optimizer, self.path)
 
     def test_single_tensor_nadam_is_flagged(self):
         nadam = torch.optim.NAdam(make_params())  # foreach=None: 1.13's single-tensor form on CPU

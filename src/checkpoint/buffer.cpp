@@ -49,7 +49,7 @@ void describe(const contents& c, unsigned slot, edgeopt_checkpoint_info* out) {
     info.format_version = c.version;
     info.sequence = c.sequence;
     // An algorithm this library does not list stays 0: an enum must not hold it.
-    const bool listed = c.algorithm >= EDGEOPT_SGD && c.algorithm <= EDGEOPT_LION;
+    const bool listed = c.algorithm >= EDGEOPT_SGD && c.algorithm < EDGEOPT_SGD + EDGEOPT_ALGORITHM_COUNT;
     info.algorithm = listed ? static_cast<edgeopt_algorithm>(c.algorithm) : static_cast<edgeopt_algorithm>(0);
     info.step = c.step;
     info.tensor_count = c.count;

@@ -18,54 +18,46 @@ bool overlap(const void* a, std::size_t a_bytes, const void* b, std::size_t b_by
 
 // ---- Hyper-parameters: each options struct's doubles and bools, in order ----
 
+// An image holds up to this many of each (the format's fixed fields).
+constexpr unsigned image_doubles = 6, image_bools = 32;
+
 struct option_fields {
-    double* doubles[6];
-    bool* bools[2];
+    double* doubles[image_doubles];
+    bool* bools[image_bools];
     unsigned double_count, bool_count;
 };
 
+// The registry's fields of the config's options, reals and flags apart.
 option_fields fields_of(edgeopt_config& c) {
-    switch (c.algorithm) {
-        case EDGEOPT_SGD: {
-            edgeopt_sgd_options& o = c.sgd;
-            return {{&o.lr, &o.momentum, &o.dampening, &o.weight_decay}, {&o.nesterov, &o.maximize}, 4, 2};
-        }
-        case EDGEOPT_ADAGRAD: {
-            edgeopt_adagrad_options& o = c.adagrad;
-            return {{&o.lr, &o.lr_decay, &o.weight_decay, &o.initial_accumulator_value, &o.eps}, {&o.maximize}, 5, 1};
-        }
-        case EDGEOPT_RMSPROP: {
-            edgeopt_rmsprop_options& o = c.rmsprop;
-            return {{&o.lr, &o.alpha, &o.eps, &o.weight_decay, &o.momentum}, {&o.centered, &o.maximize}, 5, 2};
-        }
-        case EDGEOPT_ADADELTA: {
-            edgeopt_adadelta_options& o = c.adadelta;
-            return {{&o.lr, &o.rho, &o.eps, &o.weight_decay}, {&o.maximize}, 4, 1};
-        }
-        case EDGEOPT_ADAM:
-        case EDGEOPT_ADAMW: {
-            edgeopt_adam_options& o = c.adam;
-            return {{&o.lr, &o.beta1, &o.beta2, &o.eps, &o.weight_decay}, {&o.amsgrad, &o.maximize}, 5, 2};
-        }
-        case EDGEOPT_ADAMAX: {
-            edgeopt_adamax_options& o = c.adamax;
-            return {{&o.lr, &o.beta1, &o.beta2, &o.eps, &o.weight_decay}, {&o.maximize}, 5, 1};
-        }
-        case EDGEOPT_NADAM: {
-            edgeopt_nadam_options& o = c.nadam;
-            return {{&o.lr, &o.beta1, &o.beta2, &o.eps, &o.weight_decay, &o.momentum_decay}, {}, 6, 0};
-        }
-        case EDGEOPT_RADAM: {
-            edgeopt_radam_options& o = c.radam;
-            return {{&o.lr, &o.beta1, &o.beta2, &o.eps, &o.weight_decay}, {}, 5, 0};
-        }
-        case EDGEOPT_LION: {
-            edgeopt_lion_options& o = c.lion;
-            return {{&o.lr, &o.beta1, &o.beta2, &o.weight_decay}, {}, 4, 0};
-        }
-    }
-    return {{}, {}, 0, 0};
+    option_fields out{};
+    optim::visit(
+        c.algorithm,
+        [&](auto tag) {
+            using opt = typename decltype(tag)::type;
+            unsigned char* base = reinterpret_cast<unsigned char*>(&opt::of(c));
+            for (const optim::option_field& field : opt::fields) {
+                if (field.kind == EDGEOPT_OPTION_REAL && out.double_count < image_doubles)
+                    out.doubles[out.double_count++] = reinterpret_cast<double*>(base + field.offset);
+                else if (field.kind == EDGEOPT_OPTION_FLAG && out.bool_count < image_bools)
+                    out.bools[out.bool_count++] = reinterpret_cast<bool*>(base + field.offset);
+            }
+        },
+        [] {});
+    return out;
 }
+
+// Every optimizer's options fit the image's fields.
+constexpr bool options_fit_image() {
+    bool fit = true;
+    optim::for_each([&](auto tag) {
+        unsigned reals = 0, flags = 0;
+        for (const optim::option_field& field : decltype(tag)::type::fields)
+            (field.kind == EDGEOPT_OPTION_REAL ? reals : flags) += 1;
+        fit = fit && reals <= image_doubles && flags <= image_bools;
+    });
+    return fit;
+}
+static_assert(options_fit_image(), "a checkpoint image stores at most 6 real and 32 flag options");
 
 unsigned slot_mask(const edgeopt_config& config) {
     return optim::visit(
@@ -273,7 +265,7 @@ edgeopt_status parse(image_source& source, const frame& f, const target* t, bool
 
     c.step = source.le(8, ok);
     c.mu_product = from_bits<double>(source.le(8, ok));
-    std::uint64_t doubles[6];
+    std::uint64_t doubles[image_doubles];
     for (std::uint64_t& d : doubles) d = source.le(8, ok);
     const std::uint32_t bools = static_cast<std::uint32_t>(source.le(4, ok));
     const std::uint64_t blob_bytes = source.le(4, ok);
@@ -350,7 +342,7 @@ std::uint32_t encode(image_sink& sink, const edgeopt_optimizer& opt, const edgeo
     const option_fields fields = fields_of(config);
     sink.le(opt.step, 8);
     sink.f64(opt.nadam_mu_product);
-    for (unsigned k = 0; k < 6; ++k) sink.f64(k < fields.double_count ? *fields.doubles[k] : 0.0);
+    for (unsigned k = 0; k < image_doubles; ++k) sink.f64(k < fields.double_count ? *fields.doubles[k] : 0.0);
     std::uint32_t bools = 0;
     for (unsigned k = 0; k < fields.bool_count; ++k) bools |= (*fields.bools[k] ? 1u : 0u) << k;
     sink.le(bools, 4);

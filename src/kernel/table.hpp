@@ -4,7 +4,7 @@
 // Each ISA's kernels.cpp fills one with make_table<its vector type>() and is
 // the only file compiled with that ISA's flags.
 #pragma once
-#include <type_traits>
+#include <tuple>
 
 #include "edgeopt/edgeopt.h"
 #include "kernel/driver.hpp"
@@ -18,39 +18,23 @@ using kernel_fn = void (*)(const typename Opt::coeffs&, const tensor_streams&);
 template <class Opt>
 using typed_fn = void (*)(const typename Opt::coeffs&, const typed_streams&);
 
-// One Fn<Opt> per optimizer.
-template <template <class> class Fn>
-struct per_optimizer {
-    Fn<optim::sgd> sgd;
-    Fn<optim::adagrad> adagrad;
-    Fn<optim::rmsprop> rmsprop;
-    Fn<optim::adadelta> adadelta;
-    Fn<optim::adam> adam;
-    Fn<optim::adamax> adamax;
-    Fn<optim::nadam> nadam;
-    Fn<optim::radam> radam;
-    Fn<optim::lion> lion;
+// One Fn<Opt> per optimizer of the registry (optim::all).
+template <template <class> class Fn, class List = optim::all>
+struct per_optimizer;
+
+template <template <class> class Fn, class... Opts>
+struct per_optimizer<Fn, optim::type_list<Opts...>> {
+    std::tuple<Fn<Opts>...> fns;
 
     // make(optim::tag<Opt>{}) for every optimizer.
     template <class Make>
     static constexpr per_optimizer of(Make make) {
-        namespace o = optim;
-        return {make(o::tag<o::sgd>{}),    make(o::tag<o::adagrad>{}), make(o::tag<o::rmsprop>{}),
-                make(o::tag<o::adadelta>{}), make(o::tag<o::adam>{}),  make(o::tag<o::adamax>{}),
-                make(o::tag<o::nadam>{}),  make(o::tag<o::radam>{}),   make(o::tag<o::lion>{})};
+        return {std::tuple<Fn<Opts>...>(make(optim::tag<Opts>{})...)};
     }
 
     template <class Opt>
     Fn<Opt> get() const {
-        if constexpr (std::is_same_v<Opt, optim::sgd>) return sgd;
-        else if constexpr (std::is_same_v<Opt, optim::adagrad>) return adagrad;
-        else if constexpr (std::is_same_v<Opt, optim::rmsprop>) return rmsprop;
-        else if constexpr (std::is_same_v<Opt, optim::adadelta>) return adadelta;
-        else if constexpr (std::is_same_v<Opt, optim::adam>) return adam;
-        else if constexpr (std::is_same_v<Opt, optim::adamax>) return adamax;
-        else if constexpr (std::is_same_v<Opt, optim::nadam>) return nadam;
-        else if constexpr (std::is_same_v<Opt, optim::radam>) return radam;
-        else return lion;
+        return std::get<Fn<Opt>>(fns);
     }
 };
 
@@ -62,18 +46,34 @@ struct table {
     per_optimizer<typed_fn> typed;
 };
 
+// The loops an ISA's table holds: driver.hpp's and typed_driver.hpp's for the
+// lane type V.  An ISA that needs another loop (neonv7's checked one) passes
+// its own Loops with the same two members.
 template <class V>
-constexpr table make_table(edgeopt_isa isa) {
-    const auto float32 = per_optimizer<kernel_fn>::of([](auto tag) -> kernel_fn<typename decltype(tag)::type> {
-        return &run<V, typename decltype(tag)::type>;
+struct plain_loops {
+    template <class Opt>
+    static constexpr kernel_fn<Opt> float32() { return &run<V, Opt>; }
+    template <class Opt>
+    static constexpr typed_fn<Opt> typed() { return &run_typed<V, Opt>; }
+};
+
+template <class Loops>
+constexpr table make_table_of(edgeopt_isa isa) {
+    const auto float32 = per_optimizer<kernel_fn>::of([](auto tag) {
+        return Loops::template float32<typename decltype(tag)::type>();
     });
 #ifdef EDGEOPT_NO_LOW_PRECISION
     return {isa, float32, {}};
 #else
-    return {isa, float32, per_optimizer<typed_fn>::of([](auto tag) -> typed_fn<typename decltype(tag)::type> {
-                return &run_typed<V, typename decltype(tag)::type>;
+    return {isa, float32, per_optimizer<typed_fn>::of([](auto tag) {
+                return Loops::template typed<typename decltype(tag)::type>();
             })};
 #endif
+}
+
+template <class V>
+constexpr table make_table(edgeopt_isa isa) {
+    return make_table_of<plain_loops<V>>(isa);
 }
 
 // Defined by src/isa/dispatch.cpp.  table_for: the table for an ISA, or null

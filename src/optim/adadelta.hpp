@@ -16,6 +16,9 @@ namespace edgeopt::optim {
 struct adadelta : one_variant<3u> {
     using options = edgeopt_adadelta_options;
     static const options& of(const edgeopt_config& c) { return c.adadelta; }
+    static constexpr algorithm_name names[] = {{EDGEOPT_ADADELTA, "adadelta", "Adadelta"}};
+    static options defaults(edgeopt_algorithm) { return {1.0, 0.9, 1e-6, 0.0, false}; }
+    static options& of(edgeopt_config& c) { return c.adadelta; }
     static constexpr option_field fields[] = {
         real("lr", offsetof(options, lr)),
         real("rho", offsetof(options, rho)),

@@ -16,6 +16,9 @@ namespace edgeopt::optim {
 struct adagrad : one_variant<1u> {
     using options = edgeopt_adagrad_options;
     static const options& of(const edgeopt_config& c) { return c.adagrad; }
+    static constexpr algorithm_name names[] = {{EDGEOPT_ADAGRAD, "adagrad", "Adagrad"}};
+    static options defaults(edgeopt_algorithm) { return {1e-2, 0.0, 0.0, 0.0, 1e-10, false}; }
+    static options& of(edgeopt_config& c) { return c.adagrad; }
     static constexpr option_field fields[] = {
         real("lr", offsetof(options, lr)),
         real("lr_decay", offsetof(options, lr_decay)),

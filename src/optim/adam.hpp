@@ -22,6 +22,9 @@ namespace edgeopt::optim {
 struct adam {
     using options = edgeopt_adam_options;
     static const options& of(const edgeopt_config& c) { return c.adam; }
+    static constexpr algorithm_name names[] = {{EDGEOPT_ADAM, "adam", "Adam"}, {EDGEOPT_ADAMW, "adamw", "AdamW"}};
+    static options defaults(edgeopt_algorithm a) { return {1e-3, 0.9, 0.999, 1e-8, a == EDGEOPT_ADAMW ? 1e-2 : 0.0, false, false}; }
+    static options& of(edgeopt_config& c) { return c.adam; }
     static constexpr option_field fields[] = {
         real("lr", offsetof(options, lr)),
         beta("beta1", 0, offsetof(options, beta1)),

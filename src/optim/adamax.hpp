@@ -17,6 +17,9 @@ namespace edgeopt::optim {
 struct adamax : one_variant<3u> {
     using options = edgeopt_adamax_options;
     static const options& of(const edgeopt_config& c) { return c.adamax; }
+    static constexpr algorithm_name names[] = {{EDGEOPT_ADAMAX, "adamax", "Adamax"}};
+    static options defaults(edgeopt_algorithm) { return {2e-3, 0.9, 0.999, 1e-8, 0.0, false}; }
+    static options& of(edgeopt_config& c) { return c.adamax; }
     static constexpr option_field fields[] = {
         real("lr", offsetof(options, lr)),
         beta("beta1", 0, offsetof(options, beta1)),

@@ -16,6 +16,12 @@
 //   variant()      which of them a step's coeffs need (see below)
 //   fields         its options as bindings see them: name, torch keyword,
 //                  kind and place (edgeopt_option_describe)
+//   names          the algorithm(s) it implements: enum value, edgeopt name,
+//                  torch.optim class
+//   defaults()     torch's default options for one of those algorithms
+//   slot_name()    its state slots, by torch's state_dict keys
+// optim/algorithms.hpp lists the structs; everything else (config, names,
+// checkpoint fields, kernel tables, tools) is derived from these members.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -42,6 +48,13 @@ constexpr option_field flag(const char* name, std::size_t offset) { return {name
 constexpr option_field beta(const char* name, int index, std::size_t offset) {
     return {name, "betas", index, EDGEOPT_OPTION_REAL, offset};
 }
+
+// One algorithm an optimizer struct implements (Adam serves Adam and AdamW).
+struct algorithm_name {
+    edgeopt_algorithm algorithm;
+    const char* name;        // edgeopt's: "adamw"
+    const char* torch_name;  // torch.optim's class: "AdamW"
+};
 
 // torch's "0 <= x" checks, written so that NaN fails them; infinity fails too
 // (torch lets it through, then every parameter becomes NaN or inf).

@@ -13,6 +13,9 @@ namespace edgeopt::optim {
 struct lion : one_variant<1u> {
     using options = edgeopt_lion_options;
     static const options& of(const edgeopt_config& c) { return c.lion; }
+    static constexpr algorithm_name names[] = {{EDGEOPT_LION, "lion", "Lion"}};
+    static options defaults(edgeopt_algorithm) { return {1e-4, 0.9, 0.99, 0.0}; }
+    static options& of(edgeopt_config& c) { return c.lion; }
     static constexpr option_field fields[] = {
         real("lr", offsetof(options, lr)),
         beta("beta1", 0, offsetof(options, beta1)),

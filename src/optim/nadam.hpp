@@ -23,6 +23,9 @@ namespace edgeopt::optim {
 struct nadam : two_moment_state<edgeopt_nadam_options> {
     using options = edgeopt_nadam_options;
     static const options& of(const edgeopt_config& c) { return c.nadam; }
+    static constexpr algorithm_name names[] = {{EDGEOPT_NADAM, "nadam", "NAdam"}};
+    static options defaults(edgeopt_algorithm) { return {2e-3, 0.9, 0.999, 1e-8, 0.0, 4e-3}; }
+    static options& of(edgeopt_config& c) { return c.nadam; }
     static constexpr option_field fields[] = {
         real("lr", offsetof(options, lr)),
         beta("beta1", 0, offsetof(options, beta1)),

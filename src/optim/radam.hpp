@@ -22,6 +22,9 @@ namespace edgeopt::optim {
 struct radam : two_moment_state<edgeopt_radam_options> {
     using options = edgeopt_radam_options;
     static const options& of(const edgeopt_config& c) { return c.radam; }
+    static constexpr algorithm_name names[] = {{EDGEOPT_RADAM, "radam", "RAdam"}};
+    static options defaults(edgeopt_algorithm) { return {1e-3, 0.9, 0.999, 1e-8, 0.0}; }
+    static options& of(edgeopt_config& c) { return c.radam; }
     static constexpr option_field fields[] = {
         real("lr", offsetof(options, lr)),
         beta("beta1", 0, offsetof(options, beta1)),

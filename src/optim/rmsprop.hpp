@@ -16,6 +16,9 @@ namespace edgeopt::optim {
 struct rmsprop {
     using options = edgeopt_rmsprop_options;
     static const options& of(const edgeopt_config& c) { return c.rmsprop; }
+    static constexpr algorithm_name names[] = {{EDGEOPT_RMSPROP, "rmsprop", "RMSprop"}};
+    static options defaults(edgeopt_algorithm) { return {1e-2, 0.99, 1e-8, 0.0, 0.0, false, false}; }
+    static options& of(edgeopt_config& c) { return c.rmsprop; }
     static constexpr option_field fields[] = {
         real("lr", offsetof(options, lr)),
         real("alpha", offsetof(options, alpha)),

@@ -20,6 +20,10 @@ namespace edgeopt::optim {
 struct sgd {
     using options = edgeopt_sgd_options;
     static const options& of(const edgeopt_config& c) { return c.sgd; }
+    static constexpr algorithm_name names[] = {{EDGEOPT_SGD, "sgd", "SGD"}};
+    // lr has no default: NaN, which validate() refuses as LR_REQUIRED.
+    static options defaults(edgeopt_algorithm) { return {NAN, 0.0, 0.0, 0.0, false, false}; }
+    static options& of(edgeopt_config& c) { return c.sgd; }
     static constexpr option_field fields[] = {
         real("lr", offsetof(options, lr)),
         real("momentum", offsetof(options, momentum)),

@@ -20,19 +20,9 @@ bool initialized(const edgeopt_groups* g) { return g && g->magic == groups_magic
 bool in_range(const edgeopt_groups* g, size_t group) { return initialized(g) && group < g->group_count; }
 
 double lr_of(const edgeopt_config& c) {
-    switch (c.algorithm) {
-        case EDGEOPT_SGD: return c.sgd.lr;
-        case EDGEOPT_ADAGRAD: return c.adagrad.lr;
-        case EDGEOPT_RMSPROP: return c.rmsprop.lr;
-        case EDGEOPT_ADADELTA: return c.adadelta.lr;
-        case EDGEOPT_ADAM:
-        case EDGEOPT_ADAMW: return c.adam.lr;
-        case EDGEOPT_ADAMAX: return c.adamax.lr;
-        case EDGEOPT_NADAM: return c.nadam.lr;
-        case EDGEOPT_RADAM: return c.radam.lr;
-        case EDGEOPT_LION: return c.lion.lr;
-    }
-    return NAN;
+    edgeopt_config copy = c;
+    const double* lr = edgeopt_config_lr(&copy);
+    return lr ? *lr : NAN;
 }
 
 // Each group's arena bytes; false if a config or the sizes are invalid.

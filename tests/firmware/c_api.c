@@ -19,7 +19,7 @@ static const size_t lengths[2] = {A_LENGTH, B_LENGTH};
 
 static void check_names(void) {
   check_context("names");
-  for (int i = EDGEOPT_SGD; i <= EDGEOPT_LION; ++i) {
+  for (int i = EDGEOPT_SGD; i < EDGEOPT_SGD + (int)EDGEOPT_ALGORITHM_COUNT; ++i) {
     edgeopt_algorithm parsed = (edgeopt_algorithm)0;
     const char *name = edgeopt_algorithm_name((edgeopt_algorithm)i);
     CHECK(name != NULL && edgeopt_algorithm_parse(name, &parsed) && parsed == (edgeopt_algorithm)i);

@@ -36,6 +36,10 @@ const bad_spec bad_specs[] = {
     {"nadam momentum_decay=-1", EDGEOPT_ERR_INVALID_MOMENTUM_DECAY},
     {"radam weight_decay=inf", EDGEOPT_ERR_INVALID_WEIGHT_DECAY},
     {"lion betas=1.5,0.99", EDGEOPT_ERR_INVALID_BETA1},
+    {"rprop etas=0.5,1", EDGEOPT_ERR_INVALID_ETAS},
+    {"rprop step_sizes=1e-6,inf", EDGEOPT_ERR_INVALID_STEP_SIZES},
+    {"asgd lambd=-1", EDGEOPT_ERR_INVALID_LAMBD},
+    {"asgd t0=nan", EDGEOPT_ERR_INVALID_T0},
 };
 
 bool has_message(edgeopt_status status) {

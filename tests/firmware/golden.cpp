@@ -22,9 +22,9 @@ alignas(EDGEOPT_ARENA_ALIGN) unsigned char arena[EDGEOPT_ARENA_BYTES_1(3, max_pa
 struct replay {
     edgeopt_optimizer opt;
     edgeopt_config config;
-    float params[max_params], grad[max_params], expect[max_params];
+    float params[max_params], grad[max_params], expect[max_params], state[max_params];
     int length = -1;
-    int steps_checked = 0;
+    int steps_checked = 0, states_checked = 0;
     int mismatches = 0;
     const char* error = nullptr;
 };
@@ -66,6 +66,30 @@ void replay_line(replay& r, const char* text, edgeopt_isa isa) {
                 if (r.mismatches++ == 0)
                     std::printf("  step %d param %d: %.9g, torch %.9g\n", r.steps_checked, i, double(r.params[i]),
                                 double(r.expect[i]));
+            }
+        }
+    } else if ((rest = after_keyword(text, "state"))) {
+        // "state KEY v...": the slot torch calls KEY, after the last step.
+        while (*rest == ' ') ++rest;
+        const char* end = rest;
+        while (*end && *end != ' ' && *end != '\n') ++end;
+        unsigned slot = 0;
+        for (; slot < 3; ++slot) {
+            const char* name = edgeopt_state_slot_name(&r.config, slot);
+            if (edgeopt_state_slot_used(&r.config, slot) && name && std::strlen(name) == std::size_t(end - rest) &&
+                std::strncmp(name, rest, std::size_t(end - rest)) == 0)
+                break;
+        }
+        if (slot == 3 || firmware::parse_floats(end, r.expect, max_params) != r.length ||
+            edgeopt_state_read(&r.opt, 0, slot, r.state) != EDGEOPT_OK) {
+            r.error = "bad state line, or no such state slot";
+        } else {
+            ++r.states_checked;
+            for (int i = 0; i < r.length; ++i) {
+                if (same_bits(r.state[i], r.expect[i])) continue;
+                if (r.mismatches++ == 0)
+                    std::printf("  state %.*s value %d: %.9g, torch %.9g\n", int(end - rest), rest, i,
+                                double(r.state[i]), double(r.expect[i]));
             }
         }
     } else {

@@ -27,6 +27,10 @@ const char* const option_specs[] = {
     "radam lr=0.01 betas=0.8,0.9 eps=1e-6 weight_decay=0.1",
     "lion",
     "lion lr=0.001 betas=0.8,0.95 weight_decay=0.5",
+    "rprop",
+    "rprop lr=0.05 etas=0.3,1.5 step_sizes=0.01,0.1 maximize=true",
+    "asgd",
+    "asgd lr=0.05 lambd=0.01 alpha=0.5 t0=0 weight_decay=0.05 maximize=true",
 };
 const std::size_t option_spec_count = sizeof option_specs / sizeof option_specs[0];
 

@@ -192,8 +192,8 @@ void mutate(FuzzedDataProvider& in, edgeopt_config& c) {
     switch (in.ConsumeIntegralInRange<int>(0, 5)) {
         case 0: if (double* lr = edgeopt_config_lr(&c)) *lr = any_double(in); break;
         case 1: {  // another algorithm: a listed one with its defaults (its bools must be real bools), or any int
-            const int algorithm = any_enum(in, EDGEOPT_LION + 1);
-            if (algorithm >= EDGEOPT_SGD && algorithm <= EDGEOPT_LION) {
+            const int algorithm = any_enum(in, EDGEOPT_SGD + EDGEOPT_ALGORITHM_COUNT);
+            if (algorithm >= EDGEOPT_SGD && algorithm < EDGEOPT_SGD + static_cast<int>(EDGEOPT_ALGORITHM_COUNT)) {
                 edgeopt_config d = fuzz_defaults(algorithm);
                 std::memcpy(d.state_dtype, c.state_dtype, sizeof d.state_dtype);
                 std::memcpy(&d.param_rounding, &c.param_rounding, sizeof d.param_rounding);
@@ -227,7 +227,7 @@ void mutate(FuzzedDataProvider& in, edgeopt_config& c) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     FuzzedDataProvider in(data, size);
     run r;
-    r.config = fuzz_defaults(any_enum(in, EDGEOPT_LION + 1));
+    r.config = fuzz_defaults(any_enum(in, EDGEOPT_SGD + EDGEOPT_ALGORITHM_COUNT));
     if (double* lr = edgeopt_config_lr(&r.config)) *lr = 0.01;
     for (int m = in.ConsumeIntegralInRange<int>(0, 3); m > 0; --m) mutate(in, r.config);
     const std::size_t count = in.ConsumeIntegralInRange<std::size_t>(0, 3);

@@ -16,9 +16,12 @@ File format, one directive per line ('#' starts a comment):
     lr X                           set param_groups[0]['lr'] for following steps
     grad g1 g2 ...                 one optimizer step with this gradient
     expect p1 p2 ...               parameters after that step, as torch computed them
+    state KEY v1 v2 ...            after the last expect: torch's state tensor KEY
+                                   (state_dict key, parameter-shaped) after that step
 All floats use '%.9g', which round-trips float32 exactly.
 
-torch 1.13 single-tensor (foreach=False) paths are used, except:
+torch 1.13 single-tensor (foreach=False) paths are used (Rprop too: its
+foreach path does the same operations in the same order), except:
   * NAdam runs with foreach=True: the 1.13 single-tensor NAdam multiplies
     mu_product by mu twice; the foreach path matches torch >= 2.0 and the paper.
   * Lion is not in torch 1.13; it is implemented below with torch float32 ops
@@ -58,6 +61,7 @@ OPTIMIZERS = {
     "adam": torch.optim.Adam, "adamw": torch.optim.AdamW,
     "adamax": torch.optim.Adamax, "nadam": torch.optim.NAdam,
     "radam": torch.optim.RAdam, "lion": Lion,
+    "rprop": torch.optim.Rprop, "asgd": torch.optim.ASGD,
 }
 
 T, F = True, False
@@ -112,6 +116,17 @@ CASES = [
     ("radam_beta2_09", "radam", dict(betas=(0.8, 0.9)), 34, 20, {}),
     ("lion_default", "lion", dict(), 21, 16, {}),
     ("lion_betas_wd", "lion", dict(lr=0.001, betas=(0.95, 0.98), weight_decay=0.1), 36, 20, {}),
+    ("rprop_default", "rprop", dict(), 23, 20, {}),
+    # Step sizes hit both bounds; Rprop reads lr once (its first step_size), so the change is a no-op.
+    ("rprop_etas_step_sizes", "rprop", dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.2)), 31, 24, {9: 0.5}),
+    ("rprop_maximize", "rprop", dict(lr=0.001, etas=(0.6, 1.1), maximize=T), 18, 16, {}),
+    # ASGD: a constant lr (torch forms eta with the previous step's lr; see src/optim/asgd.hpp).
+    # The average ax never feeds back into the parameters: its 'state' line is what checks it.
+    ("asgd_default", "asgd", dict(), 19, 15, {}),
+    ("asgd_averaging", "asgd", dict(lr=0.05, lambd=0.01, alpha=0.5, t0=3), 27, 22, {}),
+    ("asgd_wd_maximize", "asgd", dict(lr=0.02, lambd=0.1, alpha=1.0, t0=0, weight_decay=0.05, maximize=T),
+     16, 18, {}),
+    ("asgd_long", "asgd", dict(lr=0.01, lambd=0.001, t0=40), 33, 100, {}),
 ]
 
 
@@ -163,6 +178,9 @@ def run_case(name, opt_name, kw, n, steps, lr_changes):
         opt.step()
         assert torch.isfinite(p).all(), name
         lines.append("expect " + floats(p.detach()))
+    for key, value in opt.state[p].items():
+        if isinstance(value, torch.Tensor) and value.shape == p.shape:
+            lines.append(f"state {key} " + floats(value))
     return "\n".join(lines) + "\n"
 
 

@@ -128,12 +128,6 @@ inline neonv7_vec sign(neonv7_vec x) {
     return neonv7_vec::batch(vreinterpretq_f32_u32(bits));
 }
 
-// The kernel table is built for this tag, not for neonv7_vec: run<> has an
-// explicit specialisation per optimizer below, and lanes<neonv7_checked> is
-// deliberately left undefined, so an optimizer added without one is a
-// compile error here rather than an unchecked kernel.
-struct neonv7_checked;
-
 }  // namespace edgeopt::simd
 
 namespace edgeopt::kernel {
@@ -247,27 +241,14 @@ void checked_run(const typename Opt::coeffs& coeffs, const tensor_streams& strea
 
 namespace edgeopt::kernel {
 
-// The table's loops for the tag: the checked float32 and typed loops.
-#define EDGEOPT_NEONV7_CHECKED_RUN(name)                                                               \
-    template <>                                                                                       \
-    void run<simd::neonv7_checked, optim::name>(const optim::name::coeffs& c, const tensor_streams& t) { \
-        checked_run<optim::name>(c, t);                                                               \
-    }                                                                                                 \
-    template <>                                                                                       \
-    void run_typed<simd::neonv7_checked, optim::name>(const optim::name::coeffs& c, const typed_streams& t) { \
-        typed_checked_run<optim::name>(c, t);                                                         \
-    }
-EDGEOPT_NEONV7_CHECKED_RUN(sgd)
-EDGEOPT_NEONV7_CHECKED_RUN(adagrad)
-EDGEOPT_NEONV7_CHECKED_RUN(rmsprop)
-EDGEOPT_NEONV7_CHECKED_RUN(adadelta)
-EDGEOPT_NEONV7_CHECKED_RUN(adam)
-EDGEOPT_NEONV7_CHECKED_RUN(adamax)
-EDGEOPT_NEONV7_CHECKED_RUN(nadam)
-EDGEOPT_NEONV7_CHECKED_RUN(radam)
-EDGEOPT_NEONV7_CHECKED_RUN(lion)
-#undef EDGEOPT_NEONV7_CHECKED_RUN
+// The table holds the checked loops, never driver.hpp's unchecked ones.
+struct checked_loops {
+    template <class Opt>
+    static constexpr kernel_fn<Opt> float32() { return &checked_run<Opt>; }
+    template <class Opt>
+    static constexpr typed_fn<Opt> typed() { return &typed_checked_run<Opt>; }
+};
 
-extern const table neonv7_table = make_table<simd::neonv7_checked>(EDGEOPT_ISA_NEONV7);
+extern const table neonv7_table = make_table_of<checked_loops>(EDGEOPT_ISA_NEONV7);
 
 }  // namespace edgeopt::kernel
