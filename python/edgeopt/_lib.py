@@ -143,7 +143,10 @@ def _load():
             continue
         library = ctypes.CDLL(path)
         for name, (restype, argtypes) in _SIGNATURES.items():
-            function = getattr(library, name)
+            function = getattr(library, name, None)
+            if function is None:
+                raise OSError("%s has no %s: it is older than this package; rebuild it (cmake --build "
+                              "build/shared) or point EDGEOPT_LIBRARY at a current one" % (path, name))
             function.restype = restype
             function.argtypes = argtypes
         return library
