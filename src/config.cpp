@@ -134,6 +134,13 @@ edgeopt_status edgeopt_validate(const edgeopt_config* config) {
 #endif
     }
     if (!edgeopt::enum_in(config->param_rounding, 0, EDGEOPT_ROUNDING_COUNT)) return EDGEOPT_ERR_INVALID_ROUNDING;
+    if (!edgeopt::enum_in(config->form, 0, EDGEOPT_FORM_COUNT)) return EDGEOPT_ERR_INVALID_FORM;
+    const bool form_exists = config->form == EDGEOPT_FORM_TORCH ||
+                             edgeopt::optim::visit(
+                                 config->algorithm,
+                                 [](auto tag) { return edgeopt::optim::has_folded_form<typename decltype(tag)::type>::value; },
+                                 [] { return false; });
+    if (!form_exists) return EDGEOPT_ERR_INVALID_FORM;
     return EDGEOPT_OK;
 }
 

@@ -62,6 +62,7 @@ extern "C" const char* edgeopt_status_message(edgeopt_status status) {
         case EDGEOPT_ERR_INVALID_STEP_SIZES: return "invalid step_sizes: must be >= 0 and finite in float32";
         case EDGEOPT_ERR_INVALID_LAMBD: return "invalid lambd: must be finite and >= 0";
         case EDGEOPT_ERR_INVALID_T0: return "invalid t0: must be finite and >= 0";
+        case EDGEOPT_ERR_INVALID_FORM: return "invalid form: unknown, or folded for an algorithm without a folded form";
         case EDGEOPT_STATUS_COUNT: break;
     }
     return "unknown status";

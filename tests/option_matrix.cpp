@@ -46,6 +46,30 @@ std::vector<named_config> option_matrix() {
     });
     add("radam", EDGEOPT_RADAM, [](edgeopt_config&) {});
     add("radam wd beta2 0.9", EDGEOPT_RADAM, [](edgeopt_config& c) { c.radam = {0.01, 0.8, 0.9, 1e-6, 0.1}; });
+    // The folded form (edgeopt_form), with every option its maths reads.
+    auto fold = [](auto&& tweak) {
+        return [tweak](edgeopt_config& c) {
+            tweak(c);
+            c.form = EDGEOPT_FORM_FOLDED;
+        };
+    };
+    add("adam folded", EDGEOPT_ADAM, fold([](edgeopt_config&) {}));
+    add("adam amsgrad wd maximize folded", EDGEOPT_ADAM, fold([](edgeopt_config& c) {
+        c.adam = {0.01, 0.8, 0.99, 1e-6, 0.05, true, true};
+    }));
+    add("adamw folded", EDGEOPT_ADAMW, fold([](edgeopt_config&) {}));
+    add("adamw amsgrad maximize folded", EDGEOPT_ADAMW, fold([](edgeopt_config& c) {
+        c.adam.amsgrad = true;
+        c.adam.maximize = true;
+    }));
+    add("nadam folded", EDGEOPT_NADAM, fold([](edgeopt_config&) {}));
+    add("nadam wd momentum_decay folded", EDGEOPT_NADAM, fold([](edgeopt_config& c) {
+        c.nadam = {0.01, 0.8, 0.99, 1e-6, 0.1, 0.01};
+    }));
+    add("radam folded", EDGEOPT_RADAM, fold([](edgeopt_config&) {}));
+    add("radam wd beta2 0.9 folded", EDGEOPT_RADAM, fold([](edgeopt_config& c) {
+        c.radam = {0.01, 0.8, 0.9, 1e-6, 0.1};
+    }));
     add("lion", EDGEOPT_LION, [](edgeopt_config&) {});
     add("lion wd", EDGEOPT_LION, [](edgeopt_config& c) { c.lion = {0.001, 0.8, 0.95, 0.5}; });
     add("rprop", EDGEOPT_RPROP, [](edgeopt_config&) {});

@@ -51,14 +51,14 @@ bool arena_gaps_intact(const edgeopt_optimizer& opt, const std::vector<unsigned 
 using value_source = std::vector<float> (*)(std::size_t n, std::uint32_t seed, float scale);
 
 run_result run(const edgeopt_config& config, edgeopt_isa isa, std::size_t length, std::size_t misalign,
-               value_source values = test::random_values) {
+               value_source values = test::random_values, int step_count = steps) {
     test::guarded_buffer params(values(length, 7 + static_cast<std::uint32_t>(length), 4.0f), misalign);
     std::vector<unsigned char> arena(edgeopt_state_bytes(&config, &length, 1) + misalign, arena_fill);
     edgeopt_optimizer opt;
     REQUIRE(edgeopt_init(&opt, &config, &length, 1, arena.data() + misalign, arena.size() - misalign) == EDGEOPT_OK);
     REQUIRE(edgeopt_set_isa(&opt, isa) == EDGEOPT_OK);
     run_result result;
-    for (int s = 0; s < steps; ++s) {
+    for (int s = 0; s < step_count; ++s) {
         test::guarded_buffer grad(values(length, 1000 * s + static_cast<std::uint32_t>(length), 1.0f),
                                   (misalign + 1) % 4);
         const edgeopt_tensor tensor{params.data(), grad.data(), length};
@@ -217,6 +217,28 @@ TEST_CASE("every kernel is bit-identical to the scalar reference") {
                     for (std::size_t k = 0; k < got.state.size(); ++k)
                         REQUIRE(first_difference(got.state[k], want.state[k]) == length);
                 }
+            }
+        }
+    }
+}
+
+TEST_CASE("every kernel is bit-identical to the scalar reference once RAdam rectifies") {
+    // ρₜ > 5 from step 6 at the earliest, so the 4-step sweep above only runs
+    // RAdam's unrectified branch.
+    for (edgeopt_isa isa : test::available_isas()) {
+        for (const test::named_config& c : test::option_matrix()) {
+            if (c.config.algorithm != EDGEOPT_RADAM) continue;
+            for (std::size_t length : {std::size_t{1}, std::size_t{16}, max_length}) {
+                const std::string isa_name = edgeopt_isa_name(isa);
+                CAPTURE(isa_name);
+                CAPTURE(c.name);
+                CAPTURE(length);
+                const run_result want = run(c.config, EDGEOPT_ISA_SCALAR, length, 1, test::random_values, 9);
+                const run_result got = run(c.config, isa, length, 1, test::random_values, 9);
+                REQUIRE(got.canaries_intact);
+                CHECK(first_difference(got.params, want.params) == length);
+                for (std::size_t k = 0; k < want.state.size(); ++k)
+                    CHECK(first_difference(got.state[k], want.state[k]) == length);
             }
         }
     }

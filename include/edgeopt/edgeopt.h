@@ -99,6 +99,7 @@ typedef enum edgeopt_status {
     EDGEOPT_ERR_INVALID_STEP_SIZES,     /* Rprop: step_size_min, step_size_max finite in float32 and >= 0 */
     EDGEOPT_ERR_INVALID_LAMBD,          /* ASGD: lambd finite and >= 0 */
     EDGEOPT_ERR_INVALID_T0,             /* ASGD: t0 finite and >= 0 */
+    EDGEOPT_ERR_INVALID_FORM,           /* unknown form, or FOLDED for an algorithm without one */
     EDGEOPT_STATUS_COUNT
 } edgeopt_status;
 
@@ -199,11 +200,27 @@ typedef enum edgeopt_dtype { EDGEOPT_F32 = 0, EDGEOPT_BF16, EDGEOPT_F16, EDGEOPT
  * index): the same bits on every kernel and every run. */
 typedef enum edgeopt_rounding { EDGEOPT_ROUND_NEAREST = 0, EDGEOPT_ROUND_STOCHASTIC, EDGEOPT_ROUNDING_COUNT } edgeopt_rounding;
 
+/* Which maths a step runs.
+ *   TORCH   torch 1.13's float32 operations in torch's order: its
+ *           trajectories bit for bit (the default).
+ *   FOLDED  Adam, AdamW, NAdam and RAdam only (INVALID_FORM for the others):
+ *           the bias corrections folded into per-step constants, as in
+ *           Kingma & Ba's "efficient" form, with one divide per element
+ *           (ε becomes ε·√(1−β₂ᵗ), so the result is the same in exact
+ *           arithmetic).  Not torch-bit-exact: over the golden trajectories
+ *           it stays within a few float32 ulps of torch (README, "Folded
+ *           form", has the measured distance and gain).  Every kernel gives
+ *           the folded reference's bits.  The state means the same in both
+ *           forms, so a checkpoint (which does not store the form) moves
+ *           between them. */
+typedef enum edgeopt_form { EDGEOPT_FORM_TORCH = 0, EDGEOPT_FORM_FOLDED, EDGEOPT_FORM_COUNT } edgeopt_form;
+
 typedef struct edgeopt_config {
     edgeopt_algorithm algorithm;
     /* Zero-initialised fields give torch's float32 behaviour. */
     edgeopt_dtype state_dtype[3]; /* per state slot; a layout choice, fixed at init() */
     edgeopt_rounding param_rounding;
+    edgeopt_form form;            /* not state: a checkpoint does not store it */
     uint64_t seed;                /* for stochastic rounding */
     EDGEOPT_UNION_ {
         edgeopt_sgd_options sgd;

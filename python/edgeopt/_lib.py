@@ -29,10 +29,11 @@ STATUS_NAMES = (
     "ERR_DTYPE_UNSUPPORTED", "ERR_NO_SUCH_STATE", "ERR_INVALID_STEP", "ERR_RANGE_OUTSIDE",
     "ERR_RANGE_SPLITS_BLOCK", "ERR_STEP_NOT_BEGUN", "ERR_PLAN_FOREIGN", "ERR_PLAN_STALE", "ERR_CHANGED_MID_STEP",
     "ERR_INVALID_TASKS", "ERR_CHUNK_TOO_SMALL", "ERR_INVALID_ETAS", "ERR_INVALID_STEP_SIZES", "ERR_INVALID_LAMBD",
-    "ERR_INVALID_T0",
+    "ERR_INVALID_T0", "ERR_INVALID_FORM",
 )
 DTYPES = ("f32", "bf16", "f16", "q8")  # edgeopt_dtype
 ROUNDINGS = ("nearest", "stochastic")  # edgeopt_rounding
+FORMS = ("torch", "folded")  # edgeopt_form
 OPTION_REAL, OPTION_FLAG = 0, 1  # edgeopt_option_kind
 
 
@@ -40,7 +41,7 @@ class Config(ctypes.Structure):
     # The options union's largest member is 6 doubles (NAdam) or 5 doubles
     # and 2 bools: 48 bytes, 8-aligned.
     _fields_ = [("algorithm", ctypes.c_int), ("state_dtype", ctypes.c_int * 3), ("param_rounding", ctypes.c_int),
-                ("seed", ctypes.c_uint64), ("options", ctypes.c_double * 6)]
+                ("form", ctypes.c_int), ("seed", ctypes.c_uint64), ("options", ctypes.c_double * 6)]
 
 
 class Optimizer(ctypes.Structure):

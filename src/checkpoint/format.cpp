@@ -290,8 +290,10 @@ edgeopt_status parse(image_source& source, const frame& f, const target* t, bool
     for (unsigned k = 0; k < fields.double_count; ++k) *fields.doubles[k] = from_bits<double>(doubles[k]);
     for (unsigned k = 0; k < fields.bool_count; ++k) *fields.bools[k] = ((bools >> k) & 1u) != 0;
     for (unsigned k = 0; k < 3; ++k) c.config.state_dtype[k] = layout.dtype[k];
-    // Rounding and seed are not state: the optimizer keeps its own.
+    // Rounding, seed and form are not state: the optimizer keeps its own
+    // (m and v mean the same in both forms, so an image moves between them).
     c.config.param_rounding = t->opt->config.param_rounding;
+    c.config.form = t->opt->config.form;
     c.config.seed = t->opt->config.seed;
     if (edgeopt_validate(&c.config) != EDGEOPT_OK || layout_word(c.config) != c.mask)
         return EDGEOPT_ERR_CHECKPOINT_CORRUPT;

@@ -25,6 +25,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "edgeopt/edgeopt.h"
 #include "kernel/scalar_ops.hpp"
@@ -83,6 +84,19 @@ template <unsigned Variant>
 constexpr bool has(unsigned bits, bool at_run_time) {
     return Variant == any_variant ? at_run_time : (Variant & bits) == bits;
 }
+
+// The folded form (edgeopt_form) as a variant flag, in a bit of its own so
+// that optimizers can add flags below it.  An optimizer that has a folded
+// form says so with `static constexpr bool has_folded_form = true`; FOLDED
+// is refused for the others (config.cpp).
+constexpr unsigned folded_variant = 1u << 8;
+
+template <class Opt, class = void>
+struct has_folded_form : std::false_type {};
+template <class Opt>
+struct has_folded_form<Opt, std::void_t<decltype(Opt::has_folded_form)>> : std::bool_constant<Opt::has_folded_form> {};
+
+inline bool folded(const edgeopt_config& config) { return config.form == EDGEOPT_FORM_FOLDED; }
 
 // An optimizer whose options never change the kernel: one variant.
 template <unsigned SlotMask>

@@ -11,6 +11,12 @@
 // Liu et al. write the adaptive term as √((1−β₂ᵗ)/v) with no ε; torch adds ε
 // to √v, as here.  The step scalars multiply the tensor one at a time, in
 // torch's order, so the float32 roundings are torch's.
+//
+// Folded form (EDGEOPT_FORM_FOLDED, opt-in): the step scalars multiplied
+// together in double and rounded once (ε stays where torch puts it):
+//   ρₜ > 5:  θ ← θ + s · m/(√v + ε),  s = −γ·r·√(1−β₂ᵗ)/(1−β₁ᵗ)
+//   else:    θ ← θ + s · m,           s = −γ/(1−β₁ᵗ)
+// one divide per element (none unrectified) where torch's order needs two.
 #pragma once
 #include <cmath>
 
@@ -21,6 +27,7 @@ namespace edgeopt::optim {
 
 struct radam : two_moment_state<edgeopt_radam_options> {
     using options = edgeopt_radam_options;
+    static constexpr bool has_folded_form = true;
     static const options& of(const edgeopt_config& c) { return c.radam; }
     static constexpr algorithm_name names[] = {{EDGEOPT_RADAM, "radam", "RAdam"}};
     static options defaults(edgeopt_algorithm) { return {1e-3, 0.9, 0.999, 1e-8, 0.0}; }
@@ -39,9 +46,15 @@ struct radam : two_moment_state<edgeopt_radam_options> {
     struct coeffs {
         grad_prep prep;
         average_weights beta1, beta2;
+        // Folded form: rect is s (bias_correction1, bias_correction2_sqrt and lr unused).
         float eps, bias_correction1, bias_correction2_sqrt, lr, rect;
-        bool rectified;
+        bool rectified, folded;
     };
+
+    // Kernel variants (common.hpp): the two moments, in both forms.
+    // rectified stays a run-time flag.
+    static constexpr unsigned variants[] = {3u, 3u | folded_variant};
+    static unsigned variant(const coeffs& c) { return c.folded ? 3u | folded_variant : 3u; }
 
     static coeffs at_step(const edgeopt_config& config, std::uint64_t t, double&) {
         const options& o = of(config);
@@ -53,24 +66,33 @@ struct radam : two_moment_state<edgeopt_radam_options> {
         const double rect =
             rectified ? std::sqrt((rho_t - 4.0) * (rho_t - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t))
                       : 0.0;
+        const double bias_correction1 = 1.0 - detmath::powi(o.beta1, t);
+        const double root2 = std::sqrt(bias_correction2);
+        const bool fold = folded(config);
+        const double folded_step = rectified ? -(o.lr * rect * root2 / bias_correction1) : -(o.lr / bias_correction1);
         return {grad_prep::of(o.weight_decay, false),
                 average_weights::of(o.beta1),
                 average_weights::of(o.beta2),
                 to_f32(o.eps),
-                to_f32(1.0 - detmath::powi(o.beta1, t)),
-                to_f32(std::sqrt(bias_correction2)),
+                to_f32(bias_correction1),
+                to_f32(root2),
                 to_f32(o.lr),
-                to_f32(rect),
-                rectified};
+                to_f32(fold ? folded_step : rect),
+                rectified,
+                fold};
     }
 
-    template <unsigned = any_variant, class V>
+    template <unsigned Variant = any_variant, class V>
     static void update(const coeffs& c, V& p, V g, V (&s)[3]) {
         const V d = c.prep(g, p);
         V& exp_avg = s[0];
         V& exp_avg_sq = s[1];
         exp_avg = running_average(c.beta1, exp_avg, d);
         exp_avg_sq = running_average_sq(c.beta2, exp_avg_sq, d);
+        if (has<Variant>(folded_variant, c.folded)) {
+            p = fma(V(c.rect), c.rectified ? exp_avg / (sqrt(exp_avg_sq) + V(c.eps)) : exp_avg, p);
+            return;
+        }
         const V step = exp_avg / V(c.bias_correction1) * V(c.lr);
         if (c.rectified) {
             // torch forms √(1−β₂ᵗ)/(√v + ε) as a reciprocal times a scalar.
