@@ -151,6 +151,7 @@ void register_all(const run_options& options) {
                                {"torch", make_torch, 0}};
             for (const auto& peer : peers) {
                 if (peer.make == make_torch && !torch_available()) continue;
+                if (c.config.form != EDGEOPT_FORM_TORCH) continue;  // peers run torch's form: see its own case
                 const std::string name = "peer/" + c.name + "/" + peer.name + "/" + s.name;
                 apply_policy(benchmark::RegisterBenchmark(name.c_str(), run_peer, c, s, peer.make, peer.slots), s,
                              options);

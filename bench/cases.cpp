@@ -44,6 +44,11 @@ const std::vector<optimizer_case>& optimizer_cases() {
         make("nadam", EDGEOPT_NADAM, nullptr),
         make("radam", EDGEOPT_RADAM, nullptr),
         make("lion", EDGEOPT_LION, [](edgeopt_config& c) { c.lion.weight_decay = 1e-2; }),
+        // The opt-in folded form (edgeopt_form): one divide per element.
+        make("adam_folded", EDGEOPT_ADAM, [](edgeopt_config& c) { c.form = EDGEOPT_FORM_FOLDED; }),
+        make("adamw_folded", EDGEOPT_ADAMW, [](edgeopt_config& c) { c.form = EDGEOPT_FORM_FOLDED; }),
+        make("nadam_folded", EDGEOPT_NADAM, [](edgeopt_config& c) { c.form = EDGEOPT_FORM_FOLDED; }),
+        make("radam_folded", EDGEOPT_RADAM, [](edgeopt_config& c) { c.form = EDGEOPT_FORM_FOLDED; }),
     };
     // Every other algorithm of the library, with torch's defaults.
     static const bool completed = [] {

@@ -55,3 +55,10 @@ TEST_CASE("case file: an empty params line is an error") {
     CHECK(parse_error("optimizer sgd lr=0.1\nparams\ngrad\n") == "line 2: 'params' needs at least one value");
     CHECK(parse_error("optimizer sgd lr=0.1\nparams # none\n") == "line 2: 'params' needs at least one value");
 }
+
+TEST_CASE("case file: form=folded selects the folded form where there is one") {
+    CHECK(parse_error("optimizer adam form=folded\nparams 1 2\ngrad 1 1\n") == "accepted");
+    CHECK(parse_error("optimizer adam form=torch\nparams 1 2\ngrad 1 1\n") == "accepted");
+    CHECK(parse_error("optimizer adam form=fold\nparams 1\n") == "line 1: option form needs torch or folded, got 'fold'");
+    CHECK(parse_error("optimizer sgd lr=0.1 form=folded\nparams 1\n").find("line 1: invalid form") == 0);
+}

@@ -80,6 +80,14 @@ bool parse_floats(std::istringstream& words, std::vector<float>& out, std::strin
 }  // namespace
 
 bool set_option(edgeopt_config& config, const std::string& key, const std::string& value, std::string& error) {
+    if (key == "form") {  // edgeopt's own (edgeopt_form); edgeopt_validate refuses folded where there is none
+        if (value != "torch" && value != "folded") {
+            error = "option form needs torch or folded, got '" + value + "'";
+            return false;
+        }
+        config.form = value == "folded" ? EDGEOPT_FORM_FOLDED : EDGEOPT_FORM_TORCH;
+        return true;
+    }
     const option_target target = find_option(config.algorithm, key);
     unsigned char* base = reinterpret_cast<unsigned char*>(&config);
     if (target.offsets.empty()) {

@@ -3,6 +3,7 @@
 // read by edgeopt-replay and the golden tests.  Host-only (uses the heap).
 //
 //   optimizer adam lr=0.01 betas=0.9,0.999 amsgrad=true   # torch keyword names
+//                                  # and edgeopt's form=torch|folded
 //   params 0.1 -0.5 2.0
 //   grad 0.3 0.1 -1.0          # one step
 //   expect ...                 # optional: parameters torch had after that step

@@ -40,11 +40,16 @@ class EdgeoptOptimizer(torch.optim.Optimizer):
       rounding     "nearest" or "stochastic" (bf16 parameters only)
       seed         the stochastic rounding stream's seed
       isa          force a kernel ("scalar", "avx2", ...); default: the fastest
+      form         "torch" (default: torch's bits) or "folded" (Adam, AdamW,
+                   NAdam, RAdam: bias corrections folded, one divide per
+                   element; not torch-bit-exact, README "Folded form")
     """
     edgeopt_algorithm = None
 
-    def __init__(self, params, *args, state_dtype="f32", rounding="nearest", seed=0, isa=None, **kwargs):
+    def __init__(self, params, *args, state_dtype="f32", rounding="nearest", seed=0, isa=None, form="torch",
+                 **kwargs):
         self._state_dtype = state_dtype
+        self._form = form
         self._rounding = rounding
         self._seed = seed
         self._isa = parse_isa(isa) if isa is not None else None
@@ -94,7 +99,7 @@ class EdgeoptOptimizer(torch.optim.Optimizer):
             tensor_array([param], where="%s, parameter %d" % (where, i))
         values = group_values(self.edgeopt_algorithm, group, where)
         native = native_from_torch(self.edgeopt_algorithm, values, params, states, where, self._state_dtypes(values),
-                                   self._rounding, self._seed, self._isa)
+                                   self._rounding, self._seed, self._isa, self._form)
         return _Group(native, values, group)
 
     def add_param_group(self, param_group):
@@ -133,7 +138,7 @@ class EdgeoptOptimizer(torch.optim.Optimizer):
             values = group_values(self.edgeopt_algorithm, group, where)
             if values != state.values:
                 state.native.set_config(make_config(self.edgeopt_algorithm, values, self._state_dtypes(values),
-                                                    self._rounding, self._seed))
+                                                    self._rounding, self._seed, self._form))
                 state.values = values
             state.seen = seen
         grads = [g if g.is_contiguous() else g.contiguous() for g in grads]

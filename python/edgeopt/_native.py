@@ -9,7 +9,7 @@ import functools
 import struct
 from dataclasses import dataclass
 
-from edgeopt._lib import (DTYPES, OPTION_FLAG, ROUNDINGS, CheckpointInfo, Config, OptionInfo, Optimizer, Storage,
+from edgeopt._lib import (DTYPES, FORMS, OPTION_FLAG, ROUNDINGS, CheckpointInfo, Config, OptionInfo, Optimizer, Storage,
                           StorageErase, StorageWrite, Tensor, check, lib)
 from edgeopt.errors import CheckpointError, EdgeoptError
 
@@ -64,7 +64,7 @@ def dtype_code(name):
     return DTYPES.index(name)
 
 
-def make_config(algorithm, values, state_dtypes=("f32",) * 3, rounding="nearest", seed=0):
+def make_config(algorithm, values, state_dtypes=("f32",) * 3, rounding="nearest", seed=0, form="torch"):
     """A validated edgeopt_config: torch's defaults, then values[option name]."""
     config = lib.edgeopt_defaults(algorithm)
     for option in options_of(algorithm):
@@ -76,6 +76,9 @@ def make_config(algorithm, values, state_dtypes=("f32",) * 3, rounding="nearest"
         raise EdgeoptError("unknown rounding %r (nearest or stochastic)" % rounding, "EDGEOPT_ERR_INVALID_ROUNDING")
     config.param_rounding = ROUNDINGS.index(rounding)
     config.seed = seed
+    if form not in FORMS:
+        raise EdgeoptError("unknown form %r (torch or folded)" % form, "EDGEOPT_ERR_INVALID_FORM")
+    config.form = FORMS.index(form)
     check(lib.edgeopt_validate(ctypes.byref(config)), "%s options" % NAMES[algorithm])
     return config
 

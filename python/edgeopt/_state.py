@@ -117,9 +117,9 @@ def progress_of(algorithm, params, states, where):
 
 
 def native_from_torch(algorithm, values, params, states, where, state_dtypes=("f32",) * 3, rounding="nearest",
-                      seed=0, isa=None):
+                      seed=0, isa=None, form="torch"):
     """A new edgeopt optimizer holding a torch group's options and state."""
-    config = make_config(algorithm, values, state_dtypes, rounding, seed)
+    config = make_config(algorithm, values, state_dtypes, rounding, seed, form)
     native = Native(config, [p.numel() for p in params], isa)
     slots = slots_of(config)
     slot_keys = {key for _, key in slots}

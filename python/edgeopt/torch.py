@@ -18,7 +18,7 @@ import tempfile
 import torch
 
 from edgeopt._dropin import DROP_INS, EdgeoptOptimizer
-from edgeopt._lib import ROUNDINGS
+from edgeopt._lib import FORMS, ROUNDINGS
 from edgeopt._native import NAMES, Native, describe_image, newest_in_region, split_images
 from edgeopt._state import (algorithm_of, float32_params, group_dict, group_values, native_from_torch,
                             torch_states)
@@ -124,9 +124,10 @@ def load(path_or_bytes, optimizer, params=None):
         if want_params and not head.info.has_params:
             raise MismatchError("%s: the image holds no parameters (load with params=False)" % where)
         isa = None
-        if isinstance(optimizer, EdgeoptOptimizer):  # rounding, seed and kernel are the object's, not state
+        if isinstance(optimizer, EdgeoptOptimizer):  # rounding, seed, form and kernel are the object's, not state
             head.config.param_rounding = ROUNDINGS.index(optimizer._rounding)
             head.config.seed = optimizer._seed
+            head.config.form = FORMS.index(optimizer._form)
             isa = optimizer._isa
         native = Native(head.config, head.lengths, isa)
         targets = [torch.empty(p.shape, dtype=torch.float32) for p in plist] if want_params else None

@@ -189,7 +189,7 @@ std::vector<buffer> make_values(FuzzedDataProvider& in, const std::vector<std::s
 }
 
 void mutate(FuzzedDataProvider& in, edgeopt_config& c) {
-    switch (in.ConsumeIntegralInRange<int>(0, 5)) {
+    switch (in.ConsumeIntegralInRange<int>(0, 6)) {
         case 0: if (double* lr = edgeopt_config_lr(&c)) *lr = any_double(in); break;
         case 1: {  // another algorithm: a listed one with its defaults (its bools must be real bools), or any int
             const int algorithm = any_enum(in, EDGEOPT_SGD + EDGEOPT_ALGORITHM_COUNT);
@@ -197,6 +197,7 @@ void mutate(FuzzedDataProvider& in, edgeopt_config& c) {
                 edgeopt_config d = fuzz_defaults(algorithm);
                 std::memcpy(d.state_dtype, c.state_dtype, sizeof d.state_dtype);
                 std::memcpy(&d.param_rounding, &c.param_rounding, sizeof d.param_rounding);
+                std::memcpy(&d.form, &c.form, sizeof d.form);
                 d.seed = c.seed;
                 c = d;
             } else {
@@ -206,6 +207,7 @@ void mutate(FuzzedDataProvider& in, edgeopt_config& c) {
         }
         case 2: set_enum(c.state_dtype[in.ConsumeIntegralInRange<int>(0, 2)], any_enum(in, EDGEOPT_DTYPE_COUNT)); break;
         case 3: set_enum(c.param_rounding, any_enum(in, EDGEOPT_ROUNDING_COUNT)); break;
+        case 4: set_enum(c.form, any_enum(in, EDGEOPT_FORM_COUNT)); break;  // FOLDED is refused for most algorithms
         default: {  // any of the options union's first 4 doubles, or a bool (0 or 1) where one may sit
             // Every algorithm's options start with at least 4 doubles; bools follow
             // the doubles, at byte 32 or 40 on this ABI: writing 0/1 there is a valid
