@@ -14,6 +14,8 @@
 //                  SIMD vector; written with fma/sqrt/maximum/sign and + − × ÷.
 //   variants       the forms the kernel loop is compiled in, and
 //   variant()      which of them a step's coeffs need (see below)
+//   has_folded_form  (optional) true if at_step()/update() also implement
+//                  EDGEOPT_FORM_FOLDED, as the folded_variant flag
 //   fields         its options as bindings see them: name, torch keyword,
 //                  kind and place (edgeopt_option_describe)
 //   names          the algorithm(s) it implements: enum value, edgeopt name,

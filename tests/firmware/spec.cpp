@@ -36,6 +36,12 @@ bool parse_double(const char* text, double& out) {
 // introspection (edgeopt_option_describe): one number or flag, or a tuple
 // ("betas=0.9,0.999") whose fields give their place in it.
 const char* set_option(edgeopt_config& config, const char* key, char* value) {
+    if (std::strcmp(key, "form") == 0) {  // edgeopt's own (edgeopt_form), as in host case files
+        const bool folded = std::strcmp(value, "folded") == 0;
+        if (!folded && std::strcmp(value, "torch") != 0) return "form needs torch or folded";
+        config.form = folded ? EDGEOPT_FORM_FOLDED : EDGEOPT_FORM_TORCH;
+        return nullptr;
+    }
     unsigned char* base = reinterpret_cast<unsigned char*>(&config);
     bool found = false;
     const std::size_t count = edgeopt_option_count(config.algorithm);
