@@ -48,6 +48,15 @@ static void unlisted_enum_values(void) {
     config = edgeopt_defaults(EDGEOPT_ADAM);
     config.param_rounding = (edgeopt_rounding)77;
     check(edgeopt_validate(&config) == EDGEOPT_ERR_INVALID_ROUNDING, "validate: rounding 77");
+    config = edgeopt_defaults(EDGEOPT_ADAM);
+    check(config.form == EDGEOPT_FORM_TORCH, "defaults: torch's form");
+    config.form = (edgeopt_form)5;
+    check(edgeopt_validate(&config) == EDGEOPT_ERR_INVALID_FORM, "validate: form 5");
+    config.form = EDGEOPT_FORM_FOLDED;
+    check(edgeopt_validate(&config) == EDGEOPT_OK, "validate: Adam folded");
+    config = edgeopt_defaults(EDGEOPT_ADAMAX);
+    config.form = EDGEOPT_FORM_FOLDED;
+    check(edgeopt_validate(&config) == EDGEOPT_ERR_INVALID_FORM, "validate: AdaMax has no folded form");
 
     static unsigned char small[EDGEOPT_ARENA_BYTES_1(2, 4)];
     float params[4] = {1, 2, 3, 4}, grads[4] = {1, 1, 1, 1};
