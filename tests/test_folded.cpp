@@ -9,6 +9,7 @@
 #include <dirent.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -164,20 +165,24 @@ std::vector<std::string> folded_golden_files() {
 struct distance {
     std::int64_t worst = 0, median = 0, p99 = 0;
     std::size_t values = 0;
+    float worst_at = 0.0f, largest = 0.0f;  // torch's value where the worst is; the largest |value|
 };
 
 distance distance_from_torch(const edgeopt::casefile::replay_case& c, const edgeopt::casefile::trajectory& t) {
     std::vector<std::int64_t> ulps;
+    distance d;
     for (std::size_t s = 0; s < c.steps.size(); ++s) {
         if (!c.steps[s].expect) continue;
-        for (std::size_t i = 0; i < c.params.size(); ++i)
-            ulps.push_back(test::ulp_distance((*c.steps[s].expect)[i], t.after_step[s][i]));
+        for (std::size_t i = 0; i < c.params.size(); ++i) {
+            const float want = (*c.steps[s].expect)[i];
+            ulps.push_back(test::ulp_distance(want, t.after_step[s][i]));
+            if (ulps.back() > d.worst) d.worst = ulps.back(), d.worst_at = want;
+            d.largest = std::max(d.largest, std::fabs(want));
+        }
     }
-    distance d;
     if (ulps.empty()) return d;
     std::sort(ulps.begin(), ulps.end());
     d.values = ulps.size();
-    d.worst = ulps.back();
     d.median = ulps[ulps.size() / 2];
     d.p99 = ulps[ulps.size() * 99 / 100];
     return d;
@@ -215,10 +220,11 @@ TEST_CASE("the folded form stays within a few ulps of torch over the golden traj
                     REQUIRE(test::same_bits(t.after_step[s][i], reference.after_step[s][i]));
         }
         const distance d = distance_from_torch(c, reference);
-        char line[160];
-        std::snprintf(line, sizeof line, "  %-34s worst %4lld  p99 %3lld  median %2lld  (%zu values)\n", name.c_str(),
-                      static_cast<long long>(d.worst), static_cast<long long>(d.p99),
-                      static_cast<long long>(d.median), d.values);
+        char line[200];
+        std::snprintf(line, sizeof line, "  %-34s worst %4lld (at %.3g, largest |p| %.3g)  p99 %3lld  median %2lld  (%zu values)\n",
+                      name.c_str(), static_cast<long long>(d.worst), static_cast<double>(d.worst_at),
+                      static_cast<double>(d.largest), static_cast<long long>(d.p99), static_cast<long long>(d.median),
+                      d.values);
         table += line;
         CHECK(d.values > 0);
         CHECK(d.worst <= worst_ulps_allowed);
