@@ -3,7 +3,9 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <vector>
 #include <string>
 
 #include "cases.hpp"
@@ -65,6 +67,13 @@ void run_peer(benchmark::State& state, const optimizer_case& c, const shape& s, 
     set_rates(state, w.total(), bytes_per_param(state_slots(c)));
 }
 
+// Whether a peer has the case (its factory gives a stepper for a small workload).
+bool implements(peer_factory make, const optimizer_case& c) {
+    if (make == make_torch && !torch_available()) return false;
+    workload probe({64}, 3);
+    return make(c, probe) != nullptr;
+}
+
 // Arrays of n·(2 + slots)/k floats each, k arrays: the optimizer's footprint.
 std::size_t stream_length(std::size_t params, unsigned slots, unsigned arrays) {
     const std::size_t floats = params * (2 + slots) / arrays;
@@ -78,7 +87,7 @@ void run_copy(benchmark::State& state, std::size_t params, unsigned slots, vecto
         copy(isa, w.state(0, 0), w.param(0), n);
         benchmark::ClobberMemory();
     }
-    set_rates(state, n, 8);
+    set_rates(state, n, copy_bytes_per_element);
 }
 
 void run_triad(benchmark::State& state, std::size_t params, unsigned slots, vector_isa isa) {
@@ -88,7 +97,7 @@ void run_triad(benchmark::State& state, std::size_t params, unsigned slots, vect
         triad(isa, w.state(0, 0), w.param(0), w.grad(0), 0.5f, n);
         benchmark::ClobberMemory();
     }
-    set_rates(state, n, 12);
+    set_rates(state, n, triad_bytes_per_element);
 }
 
 void run_streams(benchmark::State& state, std::size_t params, unsigned slots, vector_isa isa) {
@@ -115,8 +124,13 @@ void run_compute(benchmark::State& state, op_mix mix, vector_isa isa) {
 // 16M a step takes 15 ms (AVX2) to 350 ms (scalar) and every repetition
 // pays the set-up (allocation, warm steps), so a fixed count of steps,
 // without Google Benchmark's iteration-count search.
+// Repetitions also report their slowest and fastest, the report's error bars.
+double minimum(const std::vector<double>& v) { return v.empty() ? 0.0 : *std::min_element(v.begin(), v.end()); }
+double maximum(const std::vector<double>& v) { return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end()); }
+
 void apply_policy(benchmark::internal::Benchmark* b, const shape& s, const run_options& o) {
     b->Unit(benchmark::kMicrosecond);
+    b->ComputeStatistics("min", minimum)->ComputeStatistics("max", maximum);
     if (o.smoke) {
         b->MinTime(0.01)->Repetitions(1);
     } else if (s.total() >= (std::size_t{1} << 24)) {
@@ -148,10 +162,12 @@ void register_all(const run_options& options) {
             } const peers[] = {{"plain", make_plain, state_slots(c)},
                                {"plain_no_errno", make_plain_no_errno, state_slots(c)},
                                {"eigen", make_eigen, state_slots(c)},
-                               {"torch", make_torch, 0}};
+                               {"torch", make_torch, 0},
+                               {"deepspeed_avx512", make_deepspeed_avx512, state_slots(c)},
+                               {"deepspeed_avx2", make_deepspeed_avx2, state_slots(c)}};
             for (const auto& peer : peers) {
-                if (peer.make == make_torch && !torch_available()) continue;
-                if (c.config.form != EDGEOPT_FORM_TORCH) continue;  // peers run torch's form: see its own case
+                if (c.config.form != EDGEOPT_FORM_TORCH) continue;  // the torch-form case has the same peers
+                if (!implements(peer.make, c)) continue;
                 const std::string name = "peer/" + c.name + "/" + peer.name + "/" + s.name;
                 apply_policy(benchmark::RegisterBenchmark(name.c_str(), run_peer, c, s, peer.make, peer.slots), s,
                              options);

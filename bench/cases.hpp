@@ -33,8 +33,16 @@ std::vector<shape> shapes(bool smoke);
 std::vector<std::size_t> resnet110_lengths();
 
 unsigned state_slots(const optimizer_case& c);
-// Read p, g and every slot; write p and every slot.
+// Bytes are counted the same way for the optimizers and the roofline loops:
+// what crosses the memory bus.  An array read counts once, an array written
+// once more, and an array written without being read counts its
+// write-allocate read too (the cache line is fetched before the store).
+// An optimizer reads p, g and every slot and writes p and every slot.
 inline std::size_t bytes_per_param(unsigned slots) { return 4 * (2 + slots) + 4 * (1 + slots); }
+// STREAM Copy a[i] = b[i]: read b, fetch and write a.
+constexpr std::size_t copy_bytes_per_element = 4 + 4 + 4;
+// STREAM Triad a[i] = b[i] + s·c[i]: read b and c, fetch and write a.
+constexpr std::size_t triad_bytes_per_element = 4 + 4 + 4 + 4;
 // The memory a step touches, per parameter (p, g, slots).
 inline std::size_t footprint_per_param(unsigned slots) { return 4 * (2 + slots); }
 

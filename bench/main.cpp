@@ -27,13 +27,23 @@
 
 namespace {
 
+// "model name" plus family, model and stepping: a virtual machine may name
+// only the vendor ("AMD EPYC"), and the numbers still tell the generation.
 std::string cpu_model() {
     std::ifstream cpuinfo("/proc/cpuinfo");
-    for (std::string line; std::getline(cpuinfo, line);) {
+    std::string name = "unknown", family, model, stepping;
+    for (std::string line; std::getline(cpuinfo, line) && line.find_first_not_of(" \t") != std::string::npos;) {
         const auto colon = line.find(':');
-        if (line.rfind("model name", 0) == 0 && colon != std::string::npos) return line.substr(colon + 2);
+        if (colon == std::string::npos || colon + 2 > line.size()) continue;
+        const std::string key = line.substr(0, line.find_last_not_of(" \t", colon - 1) + 1);
+        const std::string value = line.substr(colon + 2);
+        if (key == "model name") name = value;
+        if (key == "cpu family") family = value;
+        if (key == "model") model = value;
+        if (key == "stepping") stepping = value;
     }
-    return "unknown";
+    if (family.empty()) return name;
+    return name + " (family " + family + ", model " + model + ", stepping " + stepping + ")";
 }
 
 std::string affinity() {

@@ -114,7 +114,13 @@ if want bench && [ -f bench/CMakeLists.txt ]; then
   banner "benchmarks: smoke run"
   cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DEDGEOPT_BUILD_BENCH=ON >/dev/null
   cmake --build build/bench --target edgeopt-bench edgeopt-bench-parallel -j"$jobs" >/dev/null
-  if build/bench/bench/edgeopt-bench --smoke; then passed=$((passed + 1)); else failed+=("benchmark smoke run"); fi
+  # The report too: its tables and targets read whatever the run wrote.
+  if build/bench/bench/edgeopt-bench --smoke --benchmark_out=build/bench/smoke.json --benchmark_out_format=json &&
+     python3 bench/report.py build/bench/smoke.json --out build/bench/report >/dev/null; then
+    passed=$((passed + 1))
+  else
+    failed+=("benchmark smoke run")
+  fi
   if build/bench/bench/edgeopt-bench-parallel --smoke >/dev/null; then passed=$((passed + 1)); else failed+=("thread benchmark smoke run"); fi
 fi
 

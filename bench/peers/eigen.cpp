@@ -153,6 +153,8 @@ struct eigen_step final : stepper {
                 m = beta2 * m + (1 - beta2) * g;
                 return;
             }
+            case EDGEOPT_RPROP:
+            case EDGEOPT_ASGD: return;  // no peer (peers_implement)
         }
     }
 };

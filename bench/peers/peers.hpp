@@ -3,7 +3,9 @@
 //   plain  the loop a user writes from torch's formulas, -O3 -march=native,
 //          the compiler free to vectorise and contract (plain.cpp);
 //   eigen  Eigen 3.4 array expressions, one statement per formula line (eigen.cpp);
-//   torch  libtorch's CPU optimizers, one thread (torch.cpp; optional).
+//   torch  libtorch's CPU optimizers, one thread (torch.cpp; optional);
+//   deepspeed_avx512, deepspeed_avx2  DeepSpeed's CPU Adam form as a plain
+//          loop: bias corrections folded, one divide (deepspeed_form.cpp).
 #pragma once
 #include <memory>
 
@@ -26,6 +28,8 @@ std::unique_ptr<stepper> make_plain(const optimizer_case& c, workload& w);
 std::unique_ptr<stepper> make_plain_no_errno(const optimizer_case& c, workload& w);
 std::unique_ptr<stepper> make_eigen(const optimizer_case& c, workload& w);
 std::unique_ptr<stepper> make_torch(const optimizer_case& c, workload& w);
+std::unique_ptr<stepper> make_deepspeed_avx512(const optimizer_case& c, workload& w);
+std::unique_ptr<stepper> make_deepspeed_avx2(const optimizer_case& c, workload& w);
 // False when built without libtorch (then make_torch returns null).
 bool torch_available();
 

@@ -212,6 +212,8 @@ void plain_step::tensor(float* p, const float* g, float* s0, float* s1, float* s
             const auto& o = cfg.lion;
             return lion(p, g, s0, n, o.lr, o.beta1, o.beta2, 1 - o.lr * o.weight_decay);
         }
+        case EDGEOPT_RPROP:
+        case EDGEOPT_ASGD: return;  // no peer (peers_implement)
     }
     (void)s2;
 }

@@ -2,17 +2,17 @@
 // The bounds every optimizer result is compared with, measured in the same
 // run by hand-written loops for each vector width the host has (the report
 // takes the better one):
-//   copy     a[i] = b[i]          STREAM Copy, 8 bytes per element counted
-//   triad    a[i] = b[i] + s·c[i]  STREAM Triad, 12 bytes per element counted
-//   streams  p += g, s_k += g       the optimizer's own streams, its bytes counted
+//   copy     a[i] = b[i]          STREAM Copy, 12 bytes per element
+//   triad    a[i] = b[i] + s·c[i]  STREAM Triad, 16 bytes per element
+//   streams  p += g, s_k += g       the optimizer's own streams and bytes
 // over arrays whose total size equals an optimizer's working set (p, g and
 // its state), and
 //   compute  the optimizer's per-element vector ops (count_ops) on values in
 //            registers: an in-cache upper bound with no loads or stores.
-// All three store normally (no streaming stores), as the
-// optimizers do; a store to a line not yet read costs a hidden read
-// (write-allocate) that STREAM does not count, while an optimizer reads
-// every line it writes.
+// All three store normally (no streaming stores), as the optimizers do, and
+// all count bytes as cases.hpp does: a store to a line not yet read costs a
+// read (write-allocate), which STREAM itself leaves out (it counts 8 and 12
+// bytes) but the bus carries; an optimizer reads every line it writes.
 #pragma once
 #include <cstddef>
 
