@@ -206,9 +206,12 @@ edgeopt_status edgeopt_step_begin(edgeopt_optimizer* opt, const edgeopt_tensor* 
     if (!kernel::compiled_table(opt->isa)) return EDGEOPT_ERR_ISA_UNAVAILABLE;
     // Checked: nothing below can fail.  Written in place, as a local copy
     // doubled the stack of a whole step on the Cortex-M4 (220 -> 470 bytes).
+    // Field by field, not memset: GCC made the 104-byte memset a rep stos,
+    // whose start-up cost was a measurable part of a 4K-parameter step.
     edgeopt_step_plan& p = *plan;
-    std::memset(&p, 0, sizeof p);
+    p.total = 0;
     for (std::size_t i = 0; i < count; ++i) p.total += tensors[i].length;
+    for (std::uint64_t& word : p.coeffs) word = 0;  // store_coeffs fills its own part only
     p.magic = begun_magic;
     p.generation = opt->generation;
     p.opt = opt;
