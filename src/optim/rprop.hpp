@@ -25,7 +25,7 @@
 
 namespace edgeopt::optim {
 
-struct rprop : one_variant<3u> {
+struct rprop {
     using options = edgeopt_rprop_options;
     static const options& of(const edgeopt_config& c) { return c.rprop; }
     static options& of(edgeopt_config& c) { return c.rprop; }
@@ -64,6 +64,13 @@ struct rprop : one_variant<3u> {
         bool maximize;
     };
 
+    // Kernel variants (common.hpp): maximize is fixed at compile time.  The
+    // loop is far over GCC's size limit for unswitching, so as a run-time
+    // flag it was a test and branch in every vector (objdump, AVX2 and AVX-512).
+    static constexpr unsigned maximize_flag = 8u;
+    static constexpr unsigned variants[] = {3u, 3u | maximize_flag};
+    static unsigned variant(const coeffs& c) { return c.maximize ? 3u | maximize_flag : 3u; }
+
     static coeffs at_step(const edgeopt_config& config, std::uint64_t, double&) {
         const options& o = of(config);
         return {to_f32(o.etaminus), to_f32(o.etaplus), to_f32(o.step_size_min), to_f32(o.step_size_max),
@@ -76,11 +83,11 @@ struct rprop : one_variant<3u> {
         return -maximum(-b, -a);
     }
 
-    template <unsigned = any_variant, class V>
+    template <unsigned Variant = any_variant, class V>
     static void update(const coeffs& c, V& p, V g, V (&s)[3]) {
         V& prev = s[0];
         V& step_size = s[1];
-        if (c.maximize) g = -g;
+        if (has<Variant>(maximize_flag, c.maximize)) g = -g;
         const V zero(0.0f), one(1.0f);
         const V same = sign(g * prev);  // torch: grad.mul(prev).sign(); NaN gives 0
         const V grew = maximum(same, zero), flipped = maximum(-same, zero);  // each 0 or 1

@@ -4,6 +4,7 @@
 //
 // Overrides of the xsimd defaults:
 // - unary minus: xsimd's is 0 − x, wrong for +0 (see below).
+// - maximum: the same result in fewer instructions (see below).
 // - fma: xsimd 8.1 implements it for avx512f as x*y+z, which -ffp-contract=off
 //   leaves unfused; vfmadd213ps is the IEEE fused operation the reference uses.
 // - partial vectors: masked loads and stores instead of a stack round trip
@@ -25,6 +26,15 @@ inline avx512_vec fma(avx512_vec x, avx512_vec y, avx512_vec z) {
 inline avx512_vec operator-(avx512_vec x) {
     const __m512i flipped = _mm512_xor_si512(_mm512_castps_si512(x.b), _mm512_set1_epi32(INT32_MIN));
     return avx512_vec::batch(_mm512_castsi512_ps(flipped));
+}
+
+// The generic maximum() (xsimd_vec.hpp) in three instructions instead of
+// seven: vmaxps gives x > y ? x : y, its second operand unless the first is
+// greater (the scalar rule, ±0 included), and the lanes where either is NaN
+// take x + y, as the generic one does.  AdaMax, AMSGrad and Rprop use it.
+inline avx512_vec maximum(avx512_vec x, avx512_vec y) {
+    const __mmask16 either_nan = _mm512_cmp_ps_mask(x.b, y.b, _CMP_UNORD_Q);
+    return avx512_vec::batch(_mm512_mask_add_ps(_mm512_max_ps(x.b, y.b), either_nan, x.b, y.b));
 }
 
 }  // namespace edgeopt::simd
