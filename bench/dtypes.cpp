@@ -114,7 +114,7 @@ void register_dtypes(const std::vector<shape>& all_shapes, void (*policy)(benchm
     for (const optimizer_case& c : optimizer_cases()) {
         if (c.name != "adam" && c.name != "sgd_momentum" && c.name != "lion") continue;
         for (const shape& s : all_shapes) {
-            if (s.name != "4K" && s.name != "64K" && s.name != "16M") continue;
+            if (s.name != "4K" && s.name != "64K" && s.name != "1M" && s.name != "16M") continue;
             for (edgeopt_isa isa : isas) {
                 if (!edgeopt_isa_available(isa)) continue;
                 for (const variant& v : variants) {
