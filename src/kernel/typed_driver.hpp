@@ -125,21 +125,51 @@ void store_float(float* p, V v, std::size_t count) {
     if constexpr (Partial) lanes<V>::store_partial(p, v, count); else lanes<V>::store(p, v);
 }
 
+// A 16-bit stream's vector stored through an ISA's hardware conversion.
+template <class V, bool Partial, class Narrow>
+void store_converted(std::uint16_t* p, V v, std::size_t count, Narrow narrow) {
+    if constexpr (!Partial) {
+        narrow(p, v);
+    } else {
+        std::uint16_t buffer[lanes<V>::width];
+        narrow(buffer, v);
+        __builtin_memcpy(p, buffer, count * sizeof buffer[0]);  // p may be odd
+    }
+}
+
 // Element i.. of a float32, bf16 or f16 stream.
 template <class V, bool Partial>
 V load_value(const void* base, edgeopt_dtype dtype, std::size_t i, std::size_t count) {
+    const auto* halves = static_cast<const std::uint16_t*>(base) + i;
     switch (dtype) {
-        case EDGEOPT_BF16: return bf16_widen<V>(load_u16<V, Partial>(static_cast<const std::uint16_t*>(base) + i, count));
-        case EDGEOPT_F16: return f16_widen<V>(load_u16<V, Partial>(static_cast<const std::uint16_t*>(base) + i, count));
+        case EDGEOPT_BF16: return bf16_widen<V>(load_u16<V, Partial>(halves, count));
+        case EDGEOPT_F16:
+            if constexpr (native_convert<V>::f16) {
+                std::uint16_t buffer[lanes<V>::width];
+                return native_convert<V>::widen_f16(staged<V, Partial>(halves, count, buffer));
+            } else {
+                return f16_widen<V>(load_u16<V, Partial>(halves, count));
+            }
         default: return load_float<V, Partial>(static_cast<const float*>(base) + i, count);
     }
 }
 
 template <class V, bool Partial>
 void store_value(void* base, edgeopt_dtype dtype, std::size_t i, V v, std::size_t count) {
+    auto* halves = static_cast<std::uint16_t*>(base) + i;
     switch (dtype) {
-        case EDGEOPT_BF16: store_u16<V, Partial>(static_cast<std::uint16_t*>(base) + i, bf16_narrow<V>(v), count); break;
-        case EDGEOPT_F16: store_u16<V, Partial>(static_cast<std::uint16_t*>(base) + i, f16_narrow<V>(v), count); break;
+        case EDGEOPT_BF16:
+            if constexpr (native_convert<V>::bf16)
+                store_converted<V, Partial>(halves, v, count, native_convert<V>::narrow_bf16);
+            else
+                store_u16<V, Partial>(halves, bf16_narrow<V>(v), count);
+            break;
+        case EDGEOPT_F16:
+            if constexpr (native_convert<V>::f16)
+                store_converted<V, Partial>(halves, v, count, native_convert<V>::narrow_f16);
+            else
+                store_u16<V, Partial>(halves, f16_narrow<V>(v), count);
+            break;
         default: store_float<V, Partial>(static_cast<float*>(base) + i, v, count); break;
     }
 }
@@ -155,7 +185,8 @@ template <class V, bool Partial>
 inline V load_q8(const typed_streams& t, const float (&scale)[max_slots], unsigned k, std::size_t i, std::size_t count) {
     std::uint8_t buffer[lanes<V>::width];
     const std::uint8_t* codes = staged<V, Partial>(q8_codes(t.state[k], t.length) + i, count, buffer);
-    return q8_decode<V>(int_lanes<V>::load_u8(codes), V(scale[k]));
+    if constexpr (native_convert<V>::f16) return native_convert<V>::decode_q8(codes, V(scale[k]));
+    else return q8_decode<V>(int_lanes<V>::load_u8(codes), V(scale[k]));
 }
 
 template <class V, class Format, bool Partial>
@@ -221,7 +252,8 @@ inline void update_chunk(const typename Opt::coeffs& c, const typed_streams& t, 
 
 // Largest |value| of a block's new values; NaN if any is NaN.  Compared as
 // integers: |x|'s bits order like |x|, and every NaN's above Inf's, which
-// needs no float comparison (and no flush-to-zero question).
+// needs no float comparison (and no flush-to-zero question).  An ISA with a
+// horizontal maximum (native_convert<V>::block_max) reduces in registers.
 template <class V>
 float block_absmax(const float* values, std::size_t n) {
     using L = int_lanes<V>;
@@ -229,14 +261,15 @@ float block_absmax(const float* values, std::size_t n) {
     constexpr std::size_t width = lanes<V>::width;
     I top(0u);
     std::size_t j = 0;
-    for (; j + width <= n; j += width) {
-        const I a = L::bits(lanes<V>::load(values + j)) & I(0x7FFFFFFFu);
-        top = select(less(top, a), a, top);
-    }
-    alignas(64) float lane[width];
-    lanes<V>::store(lane, L::floats(top));
+    for (; j + width <= n; j += width) top = max_signed(top, L::bits(lanes<V>::load(values + j)) & I(0x7FFFFFFFu));
     std::uint32_t m = 0;
-    for (std::size_t l = 0; l < width; ++l) m = std::max(m, int_lanes<float>::bits(lane[l]));
+    if constexpr (native_convert<V>::block_max) {
+        m = native_convert<V>::max_lane(top);
+    } else {
+        alignas(64) float lane[width];
+        lanes<V>::store(lane, L::floats(top));
+        for (std::size_t l = 0; l < width; ++l) m = std::max(m, int_lanes<float>::bits(lane[l]));
+    }
     for (; j < n; ++j) m = std::max(m, int_lanes<float>::bits(values[j]) & 0x7FFFFFFFu);
     return int_lanes<float>::floats(m);
 }
