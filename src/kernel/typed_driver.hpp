@@ -274,12 +274,14 @@ float block_absmax(const float* values, std::size_t n) {
     return int_lanes<float>::floats(m);
 }
 
-// Encodes a finished block of slot k: its scale, then its codes.
-template <class V>
+// Encodes a finished block of slot k: its scale, then its codes.  Length:
+// the block's, when the caller knows it at compile time (0: b.length).
+template <class V, std::size_t Length = 0>
 void store_q8_block(const typed_streams& t, const block_state& b, unsigned k) {
     constexpr std::size_t width = lanes<V>::width;
+    const std::size_t length = Length != 0 ? Length : b.length;
     const float* values = b.fresh[k];
-    const float m = block_absmax<V>(values, b.length);
+    const float m = block_absmax<V>(values, length);
     // Zero or tiny blocks are stored as zeros; a NaN or Inf scale is kept, so
     // the block decodes as non-finite, as the unquantized state would be.
     const bool zero = m < q8_smallest_scale;
@@ -288,14 +290,17 @@ void store_q8_block(const typed_streams& t, const block_state& b, unsigned k) {
     q8_scales(t.state[k])[b.start / q8_block] = scale;
     std::uint8_t* codes = q8_codes(t.state[k], t.length) + b.start;
     std::size_t j = 0;
-    for (; j + width <= b.length; j += width)
+    for (; j + width <= length; j += width)
         int_lanes<V>::store_u8(codes + j, q8_encode<V>(lanes<V>::load(values + j), V(inverse)));
-    for (; j < b.length; ++j) int_lanes<float>::store_u8(codes + j, q8_encode<float>(values[j], inverse));
+    for (; j < length; ++j) int_lanes<float>::store_u8(codes + j, q8_encode<float>(values[j], inverse));
 }
 
-template <class V, class Opt, class Format>
-void update_block(const typename Opt::coeffs& c, const typed_streams& t, std::size_t start, std::size_t length) {
+// One block; Length as store_q8_block's.  Whole blocks (all but a tensor's
+// last) get a compile-time length, so their loops unroll and lose their tails.
+template <class V, class Opt, class Format, std::size_t Length>
+void update_block(const typename Opt::coeffs& c, const typed_streams& t, std::size_t start, std::size_t length_if_0) {
     constexpr std::size_t width = lanes<V>::width;
+    const std::size_t length = Length != 0 ? Length : length_if_0;
     block_state b;
     b.start = start;
     b.length = length;
@@ -305,7 +310,7 @@ void update_block(const typename Opt::coeffs& c, const typed_streams& t, std::si
     for (; j + width <= length; j += width) update_chunk<V, Opt, Format, false>(c, t, b, start + j, width);
     if (j < length) update_chunk<V, Opt, Format, true>(c, t, b, start + j, length - j);
     for (unsigned k = 0; k < max_slots; ++k)
-        if (Format::slot(t, k) && Format::state(t, k) == EDGEOPT_Q8) store_q8_block<V>(t, b, k);
+        if (Format::slot(t, k) && Format::state(t, k) == EDGEOPT_Q8) store_q8_block<V, Length>(t, b, k);
 }
 
 template <class V, class Opt, class Format>
@@ -322,7 +327,10 @@ void run_format(const typename Opt::coeffs& coeffs, const typed_streams& streams
     }
     for (std::size_t start = t.begin; start < t.end; start += q8_block) {
         const std::size_t length = t.end - start < q8_block ? t.end - start : q8_block;
-        update_block<V, Opt, Format>(c, t, start, length);
+        if (length == q8_block)
+            update_block<V, Opt, Format, q8_block>(c, t, start, length);
+        else
+            update_block<V, Opt, Format, 0>(c, t, start, length);
     }
 }
 
@@ -368,48 +376,6 @@ bool run_fixed(const typename Opt::coeffs& c, const typed_streams& t) {
 }
 
 }  // namespace typed
-
-// Scalar helpers for the C API (init, reset, import, inspection): a slice
-// set to value_at(i) for every i as the kernels would store it, and a slice
-// widened.
-template <class ValueAt>
-void store_state(void* slice, edgeopt_dtype dtype, std::size_t length, ValueAt value_at) {
-    for (std::size_t i = 0; dtype != EDGEOPT_Q8 && i < length; ++i) {
-        switch (dtype) {
-            case EDGEOPT_BF16: int_lanes<float>::store_u16(static_cast<std::uint16_t*>(slice) + i, bf16_narrow<float>(value_at(i))); break;
-            case EDGEOPT_F16: int_lanes<float>::store_u16(static_cast<std::uint16_t*>(slice) + i, f16_narrow<float>(value_at(i))); break;
-            default: static_cast<float*>(slice)[i] = value_at(i); break;
-        }
-    }
-    if (dtype != EDGEOPT_Q8) return;
-    typed::block_state b;
-    for (std::size_t start = 0; start < length; start += q8_block) {
-        b.start = start;
-        b.length = length - start < q8_block ? length - start : q8_block;
-        for (std::size_t j = 0; j < b.length; ++j) b.fresh[0][j] = value_at(start + j);
-        const typed_streams t{nullptr, nullptr, {slice, nullptr, nullptr}, EDGEOPT_F32, EDGEOPT_F32,
-                              {EDGEOPT_Q8, EDGEOPT_F32, EDGEOPT_F32}, false, {0, 0}, length, 0, length};
-        typed::store_q8_block<float>(t, b, 0);
-    }
-}
-
-inline void fill_state(void* slice, edgeopt_dtype dtype, std::size_t length, float value) {
-    store_state(slice, dtype, length, [value](std::size_t) { return value; });
-}
-
-inline void write_state(void* slice, edgeopt_dtype dtype, std::size_t length, const float* values) {
-    store_state(slice, dtype, length, [values](std::size_t i) { return values[i]; });
-}
-
-inline void read_state(void* slice, edgeopt_dtype dtype, std::size_t length, float* out) {
-    const typed_streams t{nullptr, nullptr, {slice, nullptr, nullptr}, EDGEOPT_F32, EDGEOPT_F32,
-                          {dtype, EDGEOPT_F32, EDGEOPT_F32}, false, {0, 0}, length, 0, length};
-    for (std::size_t i = 0; i < length; ++i) {
-        const float scale[max_slots] = {dtype == EDGEOPT_Q8 ? q8_scales(slice)[i / q8_block] : 0.0f, 0.0f, 0.0f};
-        out[i] = dtype == EDGEOPT_Q8 ? typed::load_q8<float, false>(t, scale, 0, i, 1)
-                                     : typed::load_value<float, false>(slice, dtype, i, 1);
-    }
-}
 
 // EDGEOPT_TYPED_FIXED_FORMATS=0 keeps only the run-time format: about a
 // tenth of the code, for firmware that counts flash (README, budgets).
