@@ -19,7 +19,9 @@ struct int_lanes<simd::avx512_bf16_vec> : avx512_int_lanes<simd::avx512_bf16_vec
 // vcvtneps2bf16 rounds to nearest even whatever MXCSR says, like
 // bf16_narrow, but reads float32 subnormals as zero and keeps a NaN's sign
 // and payload.  A vector holding either (rare: optimizer state is normal
-// numbers) takes the integer path; the tests force both.
+// numbers) takes the integer path; the tests force both.  Subnormals are
+// found with integer tests: vfpclassps reads them as zero under DAZ (the
+// DAZ+FTZ sweep in tests/test_dtype_convert.cpp fails with it).
 template <>
 struct native_convert<simd::avx512_bf16_vec> : avx512_native_convert<simd::avx512_bf16_vec> {
     static constexpr bool bf16 = true;
