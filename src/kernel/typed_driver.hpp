@@ -125,51 +125,54 @@ void store_float(float* p, V v, std::size_t count) {
     if constexpr (Partial) lanes<V>::store_partial(p, v, count); else lanes<V>::store(p, v);
 }
 
-// A 16-bit stream's vector stored through an ISA's hardware conversion.
-template <class V, bool Partial, class Narrow>
-void store_converted(std::uint16_t* p, V v, std::size_t count, Narrow narrow) {
-    if constexpr (!Partial) {
-        narrow(p, v);
-    } else {
+// A vector of a bf16 or f16 stream, converted by the ISA's hardware where it
+// has it (native_convert), else by convert.hpp's integer functions.
+template <class V, bool Partial, edgeopt_dtype Dtype>
+V load_half(const std::uint16_t* p, std::size_t count) {
+    if constexpr (Dtype == EDGEOPT_F16 && native_convert<V>::f16) {
         std::uint16_t buffer[lanes<V>::width];
-        narrow(buffer, v);
+        return native_convert<V>::widen_f16(staged<V, Partial>(p, count, buffer));
+    } else if constexpr (Dtype == EDGEOPT_F16) {
+        return f16_widen<V>(load_u16<V, Partial>(p, count));
+    } else {
+        return bf16_widen<V>(load_u16<V, Partial>(p, count));
+    }
+}
+
+template <class V, edgeopt_dtype Dtype>
+void narrow_in_hardware(std::uint16_t* p, V v) {
+    if constexpr (Dtype == EDGEOPT_F16) native_convert<V>::narrow_f16(p, v); else native_convert<V>::narrow_bf16(p, v);
+}
+
+template <class V, bool Partial, edgeopt_dtype Dtype>
+void store_half(std::uint16_t* p, V v, std::size_t count) {
+    constexpr bool hardware = Dtype == EDGEOPT_F16 ? native_convert<V>::f16 : native_convert<V>::bf16;
+    if constexpr (hardware && !Partial) {
+        narrow_in_hardware<V, Dtype>(p, v);
+    } else if constexpr (hardware) {
+        std::uint16_t buffer[lanes<V>::width];
+        narrow_in_hardware<V, Dtype>(buffer, v);
         __builtin_memcpy(p, buffer, count * sizeof buffer[0]);  // p may be odd
+    } else {
+        store_u16<V, Partial>(p, Dtype == EDGEOPT_F16 ? f16_narrow<V>(v) : bf16_narrow<V>(v), count);
     }
 }
 
 // Element i.. of a float32, bf16 or f16 stream.
 template <class V, bool Partial>
 V load_value(const void* base, edgeopt_dtype dtype, std::size_t i, std::size_t count) {
-    const auto* halves = static_cast<const std::uint16_t*>(base) + i;
     switch (dtype) {
-        case EDGEOPT_BF16: return bf16_widen<V>(load_u16<V, Partial>(halves, count));
-        case EDGEOPT_F16:
-            if constexpr (native_convert<V>::f16) {
-                std::uint16_t buffer[lanes<V>::width];
-                return native_convert<V>::widen_f16(staged<V, Partial>(halves, count, buffer));
-            } else {
-                return f16_widen<V>(load_u16<V, Partial>(halves, count));
-            }
+        case EDGEOPT_BF16: return load_half<V, Partial, EDGEOPT_BF16>(static_cast<const std::uint16_t*>(base) + i, count);
+        case EDGEOPT_F16: return load_half<V, Partial, EDGEOPT_F16>(static_cast<const std::uint16_t*>(base) + i, count);
         default: return load_float<V, Partial>(static_cast<const float*>(base) + i, count);
     }
 }
 
 template <class V, bool Partial>
 void store_value(void* base, edgeopt_dtype dtype, std::size_t i, V v, std::size_t count) {
-    auto* halves = static_cast<std::uint16_t*>(base) + i;
     switch (dtype) {
-        case EDGEOPT_BF16:
-            if constexpr (native_convert<V>::bf16)
-                store_converted<V, Partial>(halves, v, count, native_convert<V>::narrow_bf16);
-            else
-                store_u16<V, Partial>(halves, bf16_narrow<V>(v), count);
-            break;
-        case EDGEOPT_F16:
-            if constexpr (native_convert<V>::f16)
-                store_converted<V, Partial>(halves, v, count, native_convert<V>::narrow_f16);
-            else
-                store_u16<V, Partial>(halves, f16_narrow<V>(v), count);
-            break;
+        case EDGEOPT_BF16: store_half<V, Partial, EDGEOPT_BF16>(static_cast<std::uint16_t*>(base) + i, v, count); break;
+        case EDGEOPT_F16: store_half<V, Partial, EDGEOPT_F16>(static_cast<std::uint16_t*>(base) + i, v, count); break;
         default: store_float<V, Partial>(static_cast<float*>(base) + i, v, count); break;
     }
 }
@@ -295,8 +298,10 @@ void store_q8_block(const typed_streams& t, const block_state& b, unsigned k) {
     for (; j < length; ++j) int_lanes<float>::store_u8(codes + j, q8_encode<float>(values[j], inverse));
 }
 
-// One block; Length as store_q8_block's.  Whole blocks (all but a tensor's
-// last) get a compile-time length, so their loops unroll and lose their tails.
+// One block; Length as store_q8_block's.  A compile-time length for whole
+// blocks gained AVX2 13% on q8 but, doubling the block code, made GCC stop
+// inlining AVX-512's loops (whose float32 steps then lost a third), so every
+// block takes its length at run time for now.
 template <class V, class Opt, class Format, std::size_t Length>
 void update_block(const typename Opt::coeffs& c, const typed_streams& t, std::size_t start, std::size_t length_if_0) {
     constexpr std::size_t width = lanes<V>::width;
@@ -323,14 +328,11 @@ void run_format(const typename Opt::coeffs& coeffs, const typed_streams& streams
         std::size_t i = t.begin;
         for (; i + width <= t.end; i += width) update_chunk<V, Opt, Format, false>(c, t, unused, i, width);
         if (i < t.end) update_chunk<V, Opt, Format, true>(c, t, unused, i, t.end - i);
-        return;
-    }
-    for (std::size_t start = t.begin; start < t.end; start += q8_block) {
-        const std::size_t length = t.end - start < q8_block ? t.end - start : q8_block;
-        if (length == q8_block)
-            update_block<V, Opt, Format, q8_block>(c, t, start, length);
-        else
+    } else {  // not instantiated without q8 (less code for GCC's inlining budget)
+        for (std::size_t start = t.begin; start < t.end; start += q8_block) {
+            const std::size_t length = t.end - start < q8_block ? t.end - start : q8_block;
             update_block<V, Opt, Format, 0>(c, t, start, length);
+        }
     }
 }
 
