@@ -45,7 +45,7 @@ struct table {
     // All null with -DEDGEOPT_NO_LOW_PRECISION (about 27 KB of Cortex-M4 code
     // saved); other dtypes are then refused as EDGEOPT_ERR_DTYPE_UNSUPPORTED.
     per_optimizer<typed_fn> typed;
-    conversions convert;  // the typed loop's conversions over arrays (tests)
+    conversions convert;  // the typed loop's conversions over arrays (tests; null when freestanding)
 };
 
 // The loops an ISA's table holds: driver.hpp's and typed_driver.hpp's for the
@@ -68,9 +68,13 @@ constexpr table make_table_of(edgeopt_isa isa) {
 #ifdef EDGEOPT_NO_LOW_PRECISION
     return {isa, float32, {}, {}};
 #else
-    return {isa, float32,
-            per_optimizer<typed_fn>::of([](auto tag) { return Loops::template typed<typename decltype(tag)::type>(); }),
-            Loops::convert()};
+    const auto typed =
+        per_optimizer<typed_fn>::of([](auto tag) { return Loops::template typed<typename decltype(tag)::type>(); });
+#ifdef EDGEOPT_FREESTANDING
+    return {isa, float32, typed, {}};  // the array conversions serve hosted tests only: no flash for them
+#else
+    return {isa, float32, typed, Loops::convert()};
+#endif
 #endif
 }
 
