@@ -277,11 +277,24 @@ float block_absmax(const float* values, std::size_t n) {
     return int_lanes<float>::floats(m);
 }
 
+// Codes of values · inverse; Prescale first multiplies values by 2^-64.
+template <class V, bool Prescale>
+void encode_block(std::uint8_t* codes, const float* values, std::size_t length, float inverse) {
+    constexpr std::size_t width = lanes<V>::width;
+    const float prescale = Prescale ? 5.42101086e-20f : 1.0f;  // 2^-64
+    std::size_t j = 0;
+    for (; j + width <= length; j += width) {
+        V v = lanes<V>::load(values + j);
+        if constexpr (Prescale) v = v * V(prescale);
+        int_lanes<V>::store_u8(codes + j, q8_encode<V>(v, V(inverse)));
+    }
+    for (; j < length; ++j) int_lanes<float>::store_u8(codes + j, q8_encode<float>(values[j] * prescale, inverse));
+}
+
 // Encodes a finished block of slot k: its scale, then its codes.  Length:
 // the block's, when the caller knows it at compile time (0: b.length).
 template <class V, std::size_t Length = 0>
 void store_q8_block(const typed_streams& t, const block_state& b, unsigned k) {
-    constexpr std::size_t width = lanes<V>::width;
     const std::size_t length = Length != 0 ? Length : b.length;
     const float* values = b.fresh[k];
     const float m = block_absmax<V>(values, length);
@@ -289,13 +302,16 @@ void store_q8_block(const typed_streams& t, const block_state& b, unsigned k) {
     // the block decodes as non-finite, as the unquantized state would be.
     const bool zero = m < q8_smallest_scale;
     const float scale = zero ? 0.0f : m;
-    const float inverse = (zero || !(m <= 3.40282347e38f)) ? 0.0f : 1.0f / m;
     q8_scales(t.state[k])[b.start / q8_block] = scale;
     std::uint8_t* codes = q8_codes(t.state[k], t.length) + b.start;
-    std::size_t j = 0;
-    for (; j + width <= length; j += width)
-        int_lanes<V>::store_u8(codes + j, q8_encode<V>(lanes<V>::load(values + j), V(inverse)));
-    for (; j < length; ++j) int_lanes<float>::store_u8(codes + j, q8_encode<float>(values[j], inverse));
+    // Above 2^126 the inverse would be subnormal, which flush-to-zero units
+    // (ARMv7 NEON, Helium, x86 with DAZ) read as zero: such blocks are scaled
+    // by 2^-64 first (exact, or a value too small to keep a code either way).
+    if (m > 8.50705917e37f && m <= 3.40282347e38f) {
+        encode_block<V, true>(codes, values, length, 1.0f / (m * 5.42101086e-20f));
+    } else {
+        encode_block<V, false>(codes, values, length, (zero || !(m <= 3.40282347e38f)) ? 0.0f : 1.0f / m);
+    }
 }
 
 // One block; Length as store_q8_block's.  A compile-time length for whole
