@@ -33,10 +33,16 @@ function(edgeopt_add_isa_kernels target)
   target_include_directories(${target} PRIVATE ${EDGEOPT_XSIMD_SHIM})
   if(EDGEOPT_ARCH MATCHES "^(x86_64|amd64|i[3-6]86)$")
     edgeopt_isa_source(${target} sse2 "-msse2")
-    edgeopt_isa_source(${target} avx2 "-mavx2;-mfma")
+    edgeopt_isa_source(${target} avx2 "-mavx2;-mfma;-mf16c")
     # GCC 12 warns falsely on _mm512_sqrt_ps's internal _mm512_undefined_ps
     # (clang has no -Wmaybe-uninitialized, and warns of the unknown option).
     edgeopt_isa_source(${target} avx512 "-mavx512f;$<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>;$<$<CXX_COMPILER_ID:GNU>:-Wno-uninitialized>")
+    # The same table with AVX512_BF16's bf16 narrowing (dispatch.cpp checks CPUID).
+    set(file ${PROJECT_SOURCE_DIR}/src/isa/avx512/kernels_bf16.cpp)
+    target_sources(${target} PRIVATE ${file})
+    set_source_files_properties(${file} PROPERTIES COMPILE_OPTIONS
+      "-mavx512f;-mavx512bf16;$<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>;$<$<CXX_COMPILER_ID:GNU>:-Wno-uninitialized>")
+    target_compile_definitions(${target} PRIVATE EDGEOPT_HAVE_AVX512_BF16)
   elseif(EDGEOPT_ARCH MATCHES "^(aarch64|arm64)$")
     edgeopt_isa_source(${target} neon64 "")
   elseif(EDGEOPT_ARCH MATCHES "^(arm|armv7.*)$" AND EDGEOPT_ARM_A_PROFILE_NEON)

@@ -5,12 +5,14 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "edgeopt/checkpoint.h"
 #include "kernel/convert.hpp"
+#include "kernel/table.hpp"
 #include "support.hpp"
 
 namespace {
@@ -136,6 +138,26 @@ outcome run(edgeopt_config config, const combo& c, edgeopt_isa isa, std::size_t 
     return out;
 }
 
+// Every kernel this CPU runs; EDGEOPT_ISA_AVX512 twice when the CPU has
+// AVX512_BF16: with its bf16 narrowing and with the integer fallback.
+struct kernel_choice {
+    edgeopt_isa isa;
+    bool avx512_bf16;
+    std::string name;
+};
+
+std::vector<kernel_choice> kernel_choices() {
+    std::vector<kernel_choice> out;
+    for (int i = EDGEOPT_ISA_SCALAR + 1; i < EDGEOPT_ISA_COUNT; ++i) {
+        const auto isa = static_cast<edgeopt_isa>(i);
+        if (!edgeopt_isa_available(isa)) continue;
+        if (isa == EDGEOPT_ISA_AVX512 && edgeopt::kernel::use_avx512_bf16(true))
+            out.push_back({isa, true, "avx512 with AVX512_BF16"});
+        out.push_back({isa, false, edgeopt_isa_name(isa)});
+    }
+    return out;
+}
+
 bool same(const std::vector<float>& a, const std::vector<float>& b, std::size_t& first_difference) {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i) {
@@ -159,15 +181,15 @@ std::vector<std::size_t> sweep_lengths() {
 TEST_CASE("every kernel is bit-identical to the scalar reference for every dtype combination") {
     const auto configs = test::option_matrix();
     std::size_t compared = 0;
-    for (int i = EDGEOPT_ISA_SCALAR + 1; i < EDGEOPT_ISA_COUNT; ++i) {
-        const auto isa = static_cast<edgeopt_isa>(i);
-        if (!edgeopt_isa_available(isa)) continue;
+    for (const kernel_choice& kernel : kernel_choices()) {
+        const edgeopt_isa isa = kernel.isa;
+        edgeopt::kernel::use_avx512_bf16(kernel.avx512_bf16);
         for (const auto& named : configs) {
             for (const combo& c : combos) {
                 for (std::size_t length : sweep_lengths()) {
                     const outcome want = run(named.config, c, EDGEOPT_ISA_SCALAR, length);
                     const outcome got = run(named.config, c, isa, length);
-                    const std::string where = std::string(edgeopt_isa_name(isa)) + " / " + named.name + " / " + c.name +
+                    const std::string where = kernel.name + " / " + named.name + " / " + c.name +
                                               " / length " + std::to_string(length);
                     INFO(where);
                     REQUIRE(want.status == EDGEOPT_OK);
@@ -188,6 +210,7 @@ TEST_CASE("every kernel is bit-identical to the scalar reference for every dtype
             }
         }
     }
+    edgeopt::kernel::use_avx512_bf16(std::getenv("EDGEOPT_NO_AVX512_BF16") == nullptr);
     MESSAGE(compared << " kernel runs compared with the reference");
 }
 

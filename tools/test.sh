@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # The whole test suite, as CI runs it:
-#   1. host build, ctest once per x86 kernel (EDGEOPT_ISA forces it);
+#   1. host build, ctest once per x86 kernel (EDGEOPT_ISA forces it), and the
+#      dtype tests once more on AVX-512 without AVX512_BF16;
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build, ctest;
 #      ThreadSanitizer build of the threaded tests (test_parallel, the pool example);
 #   2b. the same with clang (its UBSan adds -fsanitize=enum), ctest once;
@@ -55,6 +56,13 @@ if want host; then
     banner "host: every test with EDGEOPT_ISA=$isa"
     EDGEOPT_ISA=$isa run_preset host
   done
+  # AVX-512 runs kernels_bf16.cpp's table when the CPU has AVX512_BF16; the
+  # dtype tests force both tables themselves, and this runs them once more
+  # with the integer fallback chosen the way a user would switch it off.
+  if build/host/tools/edgeopt-replay --list-isas | grep -qx avx512; then
+    banner "host: the dtype tests with EDGEOPT_ISA=avx512 EDGEOPT_NO_AVX512_BF16=1"
+    EDGEOPT_ISA=avx512 EDGEOPT_NO_AVX512_BF16=1 run_preset host -R test_dtype
+  fi
 fi
 if want asan; then
   tools/setup.sh host data

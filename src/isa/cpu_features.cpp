@@ -28,6 +28,7 @@ features detect() {
     if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return f;
     f.sse2 = (edx >> 26) & 1u;
     const bool fma = (ecx >> 12) & 1u;
+    const bool f16c = (ecx >> 29) & 1u;  // the AVX2 kernels' f16 conversions
     const bool osxsave = (ecx >> 27) & 1u;
     const bool avx = (ecx >> 28) & 1u;
     if (!osxsave || !avx) return f;
@@ -35,8 +36,11 @@ features detect() {
     const bool ymm_saved = (xcr0 & 0x6u) == 0x6u;            // SSE and AVX state
     const bool zmm_saved = ymm_saved && (xcr0 & 0xE0u) == 0xE0u; // opmask, ZMM0-15 high, ZMM16-31
     if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return f;
-    f.avx2_fma = ymm_saved && fma && ((ebx >> 5) & 1u);
+    f.avx2_fma = ymm_saved && fma && f16c && ((ebx >> 5) & 1u);
     f.avx512f = zmm_saved && ((ebx >> 16) & 1u);
+    const unsigned max_subleaf = eax;
+    if (f.avx512f && max_subleaf >= 1 && __get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx))
+        f.avx512_bf16 = (eax >> 5) & 1u;
     return f;
 }
 

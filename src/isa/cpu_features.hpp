@@ -7,7 +7,8 @@
 namespace edgeopt::cpu {
 
 struct features {
-    bool sse2, avx2_fma, avx512f, neon64, neonv7, helium;
+    bool sse2, avx2_fma, avx512f, neon64, neonv7, helium;  // avx2_fma: AVX2, FMA and F16C
+    bool avx512_bf16;  // vcvtneps2bf16 (with avx512f)
 };
 
 features detect();

@@ -6,6 +6,12 @@
 #include "isa/cpu_features.hpp"
 #include "kernel/table.hpp"
 
+#ifdef EDGEOPT_HAVE_AVX512_BF16
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#endif
+
 namespace edgeopt::kernel {
 
 extern const table scalar_table;
@@ -29,6 +35,45 @@ EDGEOPT_DECLARE_TABLE(neonv7)
 EDGEOPT_DECLARE_TABLE(helium)
 #endif
 
+#ifdef EDGEOPT_HAVE_AVX512_BF16
+EDGEOPT_DECLARE_TABLE(avx512_bf16)
+
+namespace {
+
+// Whether EDGEOPT_ISA_AVX512 runs kernels_bf16.cpp's table: when the CPU has
+// AVX512_BF16, unless EDGEOPT_NO_AVX512_BF16 is set (to anything but "" or
+// "0") or a test chose (use_avx512_bf16).  Decided once: 0 not yet, 1 no,
+// 2 yes.  Relaxed order is enough, as every thread would decide the same.
+std::atomic<unsigned char> avx512_bf16_choice{0};
+
+bool avx512_bf16_allowed() {
+#ifndef EDGEOPT_FREESTANDING
+    const char* off = std::getenv("EDGEOPT_NO_AVX512_BF16");
+    if (off && *off && std::strcmp(off, "0") != 0) return false;
+#endif
+    return true;
+}
+
+const table* avx512_kernels() {
+    unsigned char choice = avx512_bf16_choice.load(std::memory_order_relaxed);
+    if (choice == 0) {
+        choice = avx512_bf16_allowed() && cpu::detect().avx512_bf16 ? 2 : 1;
+        avx512_bf16_choice.store(choice, std::memory_order_relaxed);
+    }
+    return choice == 2 ? &avx512_bf16_table : &avx512_table;
+}
+
+}  // namespace
+
+bool use_avx512_bf16(bool on) {
+    const bool can = on && cpu::detect().avx512_bf16;
+    avx512_bf16_choice.store(can ? 2 : 1, std::memory_order_relaxed);
+    return can;
+}
+#else
+bool use_avx512_bf16(bool) { return false; }
+#endif
+
 const table* compiled_table(edgeopt_isa isa) {
     switch (isa) {
         case EDGEOPT_ISA_SCALAR: return &scalar_table;
@@ -38,7 +83,9 @@ const table* compiled_table(edgeopt_isa isa) {
 #ifdef EDGEOPT_HAVE_AVX2
         case EDGEOPT_ISA_AVX2: return &avx2_table;
 #endif
-#ifdef EDGEOPT_HAVE_AVX512
+#if defined(EDGEOPT_HAVE_AVX512_BF16)
+        case EDGEOPT_ISA_AVX512: return avx512_kernels();
+#elif defined(EDGEOPT_HAVE_AVX512)
         case EDGEOPT_ISA_AVX512: return &avx512_table;
 #endif
 #ifdef EDGEOPT_HAVE_NEON64

@@ -6,7 +6,10 @@
 // src/isa/) and its integer twin I = int_lanes<V>::type, 32-bit lanes with
 //   + − & | ^, shl(x, n), shr(x, n) (logical), mul_lo(x, y),
 //   less(x, y) and equal(x, y) (signed compare, a mask), select(mask, x, y),
-// and int_lanes<V>::bits / floats (reinterpret) and to_float (int32 → float).
+// and int_lanes<V>::bits / floats (reinterpret) and to_float (int32 → float);
+// min_signed / max_signed default to less and select.  Where the CPU converts
+// in one instruction, native_convert<V> (at the end) replaces these functions
+// in the loop, with the same bits.
 //
 // Everything is integer arithmetic except a few float operations chosen to
 // be exact whatever the ISA: int → float on values below 2^24, multiplies by
@@ -35,6 +38,17 @@ inline bool less(std::uint32_t x, std::uint32_t y) {
 }
 inline bool equal(std::uint32_t x, std::uint32_t y) { return x == y; }
 inline std::uint32_t select(bool m, std::uint32_t x, std::uint32_t y) { return m ? x : y; }
+
+// Signed minimum, from less and select where an ISA has no instruction for
+// it (SSE2: pminsd is SSE4.1); x86 and NEON lanes overload it with one.
+template <class I>
+I min_signed(I x, I y) {
+    return select(less(y, x), y, x);
+}
+template <class I>
+I max_signed(I x, I y) {
+    return select(less(x, y), y, x);
+}
 
 template <>
 struct int_lanes<float> {
@@ -135,30 +149,29 @@ I f16_narrow(V x) {
 // so 1.0 (e = 15, m = 0) is the block maximum, values down to 2^-17 of it
 // keep a code, and each has 3 significant bits (relative error ≤ 1/16).
 
-// The magnitude code of x = |value|/scale in [0, 1] (codes saturate at 127;
-// NaN and Inf give 127).  Round to nearest even, again with the FPU doing it
-// below 2^-14: 64 + x rounds x to a multiple of 2^-17.
+// The magnitude code of |x|, x = value/scale with |x| in [0, 1] (codes
+// saturate at 127; NaN and Inf give 127).  Round to nearest even, again with
+// the FPU doing it below 2^-14: 64 + |x| rounds |x| to a multiple of 2^-17.
+// Every code before saturation is below 2^12, so a signed minimum saturates.
 template <class V, class I = typename int_lanes<V>::type>
 I q8_encode_magnitude(V x) {
     using L = int_lanes<V>;
     const I a = L::bits(x) & I(0x7FFFFFFFu);
     const I lsb = shr(a, 20) & I(1u);
-    const I normal = shr(a + I((15u - 127u) << 23) + I(0x7FFFFu) + lsb, 20);
+    const I normal = shr(a + lsb + I(((15u - 127u) << 23) + 0x7FFFFu), 20);  // wraps for small a: not selected
     const V magic(64.0f);
     const I subnormal = L::bits(L::floats(a) + magic) - L::bits(magic);
-    const I code = select(less(a, I(113u << 23)), subnormal, normal);
-    return select(less(I(127u), code), I(127u), code);
+    return min_signed(select(less(a, I(113u << 23)), subnormal, normal), I(127u));
 }
 
 // value · inverse_scale encoded with value's sign; NaN as 127 whatever its
-// sign (ISAs' default NaNs differ in it).
+// sign (ISAs' default NaNs differ in it).  The sign bit is set for values
+// whose bits, read as a signed integer, are at most −Inf's: every negative
+// number, −0 and −Inf, but no NaN, so NaN needs no test of its own.
 template <class V, class I = typename int_lanes<V>::type>
 I q8_encode(V value, V inverse_scale) {
-    using L = int_lanes<V>;
-    const I b = L::bits(value);
-    const I sign = shr(b & I(0x80000000u), 24);
-    const I code = q8_encode_magnitude<V>(abs(value) * inverse_scale) | sign;
-    return select(less(I(0x7F800000u), b & I(0x7FFFFFFFu)), I(127u), code);
+    const I code = q8_encode_magnitude<V>(value * inverse_scale);
+    return select(less(int_lanes<V>::bits(value), I(0xFF800001u)), code | I(0x80u), code);
 }
 
 template <class V>
@@ -172,6 +185,23 @@ V q8_decode(typename int_lanes<V>::type code, V scale) {
     const I unit = select(less(magnitude, I(8u)), subnormal, normal);
     return L::floats(unit | sign) * scale;
 }
+
+// --- conversions in hardware -------------------------------------------------
+// An ISA whose CPU converts in one instruction specialises this, and the loop
+// (typed_driver.hpp) then loads and stores through it instead of the integer
+// functions above:
+//   f16:  V widen_f16(const uint16_t*), void narrow_f16(uint16_t*, V),
+//         V decode_q8(const uint8_t*, V scale) (a code is a half with three
+//         mantissa bits: sign, e·8 + m shifted to bit 7);
+//   bf16: void narrow_bf16(uint16_t*, V);
+//   block_max: uint32_t max_lane(I), the largest lane as a signed integer.
+// Each gives the integer functions' bits, with one documented exception: a
+// signalling-NaN half widens to a quiet NaN (bit 22 set; the integer path
+// keeps it signalling).  tests/test_dtype_convert.cpp sweeps every path.
+template <class V>
+struct native_convert {
+    static constexpr bool f16 = false, bf16 = false, block_max = false;
+};
 
 // --- counter-based random bits ----------------------------------------------
 // A 32-bit integer hash (xor-shift-multiply, constants from Wellons'

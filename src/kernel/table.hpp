@@ -8,6 +8,7 @@
 
 #include "edgeopt/edgeopt.h"
 #include "kernel/driver.hpp"
+#include "kernel/typed_arrays.hpp"
 #include "kernel/typed_driver.hpp"
 #include "optim/algorithms.hpp"
 
@@ -44,6 +45,7 @@ struct table {
     // All null with -DEDGEOPT_NO_LOW_PRECISION (about 27 KB of Cortex-M4 code
     // saved); other dtypes are then refused as EDGEOPT_ERR_DTYPE_UNSUPPORTED.
     per_optimizer<typed_fn> typed;
+    conversions convert;  // the typed loop's conversions over arrays (tests; null when freestanding)
 };
 
 // The loops an ISA's table holds: driver.hpp's and typed_driver.hpp's for the
@@ -55,6 +57,7 @@ struct plain_loops {
     static constexpr kernel_fn<Opt> float32() { return &run<V, Opt>; }
     template <class Opt>
     static constexpr typed_fn<Opt> typed() { return &run_typed<V, Opt>; }
+    static constexpr conversions convert() { return conversions_of<V>(); }
 };
 
 template <class Loops>
@@ -63,11 +66,15 @@ constexpr table make_table_of(edgeopt_isa isa) {
         return Loops::template float32<typename decltype(tag)::type>();
     });
 #ifdef EDGEOPT_NO_LOW_PRECISION
-    return {isa, float32, {}};
+    return {isa, float32, {}, {}};
 #else
-    return {isa, float32, per_optimizer<typed_fn>::of([](auto tag) {
-                return Loops::template typed<typename decltype(tag)::type>();
-            })};
+    const auto typed =
+        per_optimizer<typed_fn>::of([](auto tag) { return Loops::template typed<typename decltype(tag)::type>(); });
+#ifdef EDGEOPT_FREESTANDING
+    return {isa, float32, typed, {}};  // the array conversions serve hosted tests only: no flash for them
+#else
+    return {isa, float32, typed, Loops::convert()};
+#endif
 #endif
 }
 
@@ -81,6 +88,9 @@ constexpr table make_table(edgeopt_isa isa) {
 // same without asking the CPU, for step() once init() has checked.
 const table* table_for(edgeopt_isa isa);
 const table* compiled_table(edgeopt_isa isa);
+// EDGEOPT_ISA_AVX512 with (on) or without AVX512_BF16's bf16 narrowing, for
+// tests; on only if the CPU has it.  Returns whether it is on.
+bool use_avx512_bf16(bool on);
 // The ISA used when none is forced (EDGEOPT_ISA in the environment, else the
 // fastest measured for this algorithm among the available ones).
 edgeopt_isa default_isa(edgeopt_algorithm algorithm);

@@ -125,12 +125,45 @@ void store_float(float* p, V v, std::size_t count) {
     if constexpr (Partial) lanes<V>::store_partial(p, v, count); else lanes<V>::store(p, v);
 }
 
+// A vector of a bf16 or f16 stream, converted by the ISA's hardware where it
+// has it (native_convert), else by convert.hpp's integer functions.
+template <class V, bool Partial, edgeopt_dtype Dtype>
+V load_half(const std::uint16_t* p, std::size_t count) {
+    if constexpr (Dtype == EDGEOPT_F16 && native_convert<V>::f16) {
+        std::uint16_t buffer[lanes<V>::width];
+        return native_convert<V>::widen_f16(staged<V, Partial>(p, count, buffer));
+    } else if constexpr (Dtype == EDGEOPT_F16) {
+        return f16_widen<V>(load_u16<V, Partial>(p, count));
+    } else {
+        return bf16_widen<V>(load_u16<V, Partial>(p, count));
+    }
+}
+
+template <class V, edgeopt_dtype Dtype>
+void narrow_in_hardware(std::uint16_t* p, V v) {
+    if constexpr (Dtype == EDGEOPT_F16) native_convert<V>::narrow_f16(p, v); else native_convert<V>::narrow_bf16(p, v);
+}
+
+template <class V, bool Partial, edgeopt_dtype Dtype>
+void store_half(std::uint16_t* p, V v, std::size_t count) {
+    constexpr bool hardware = Dtype == EDGEOPT_F16 ? native_convert<V>::f16 : native_convert<V>::bf16;
+    if constexpr (hardware && !Partial) {
+        narrow_in_hardware<V, Dtype>(p, v);
+    } else if constexpr (hardware) {
+        std::uint16_t buffer[lanes<V>::width];
+        narrow_in_hardware<V, Dtype>(buffer, v);
+        __builtin_memcpy(p, buffer, count * sizeof buffer[0]);  // p may be odd
+    } else {
+        store_u16<V, Partial>(p, Dtype == EDGEOPT_F16 ? f16_narrow<V>(v) : bf16_narrow<V>(v), count);
+    }
+}
+
 // Element i.. of a float32, bf16 or f16 stream.
 template <class V, bool Partial>
 V load_value(const void* base, edgeopt_dtype dtype, std::size_t i, std::size_t count) {
     switch (dtype) {
-        case EDGEOPT_BF16: return bf16_widen<V>(load_u16<V, Partial>(static_cast<const std::uint16_t*>(base) + i, count));
-        case EDGEOPT_F16: return f16_widen<V>(load_u16<V, Partial>(static_cast<const std::uint16_t*>(base) + i, count));
+        case EDGEOPT_BF16: return load_half<V, Partial, EDGEOPT_BF16>(static_cast<const std::uint16_t*>(base) + i, count);
+        case EDGEOPT_F16: return load_half<V, Partial, EDGEOPT_F16>(static_cast<const std::uint16_t*>(base) + i, count);
         default: return load_float<V, Partial>(static_cast<const float*>(base) + i, count);
     }
 }
@@ -138,8 +171,8 @@ V load_value(const void* base, edgeopt_dtype dtype, std::size_t i, std::size_t c
 template <class V, bool Partial>
 void store_value(void* base, edgeopt_dtype dtype, std::size_t i, V v, std::size_t count) {
     switch (dtype) {
-        case EDGEOPT_BF16: store_u16<V, Partial>(static_cast<std::uint16_t*>(base) + i, bf16_narrow<V>(v), count); break;
-        case EDGEOPT_F16: store_u16<V, Partial>(static_cast<std::uint16_t*>(base) + i, f16_narrow<V>(v), count); break;
+        case EDGEOPT_BF16: store_half<V, Partial, EDGEOPT_BF16>(static_cast<std::uint16_t*>(base) + i, v, count); break;
+        case EDGEOPT_F16: store_half<V, Partial, EDGEOPT_F16>(static_cast<std::uint16_t*>(base) + i, v, count); break;
         default: store_float<V, Partial>(static_cast<float*>(base) + i, v, count); break;
     }
 }
@@ -155,7 +188,8 @@ template <class V, bool Partial>
 inline V load_q8(const typed_streams& t, const float (&scale)[max_slots], unsigned k, std::size_t i, std::size_t count) {
     std::uint8_t buffer[lanes<V>::width];
     const std::uint8_t* codes = staged<V, Partial>(q8_codes(t.state[k], t.length) + i, count, buffer);
-    return q8_decode<V>(int_lanes<V>::load_u8(codes), V(scale[k]));
+    if constexpr (native_convert<V>::f16) return native_convert<V>::decode_q8(codes, V(scale[k]));
+    else return q8_decode<V>(int_lanes<V>::load_u8(codes), V(scale[k]));
 }
 
 template <class V, class Format, bool Partial>
@@ -221,7 +255,8 @@ inline void update_chunk(const typename Opt::coeffs& c, const typed_streams& t, 
 
 // Largest |value| of a block's new values; NaN if any is NaN.  Compared as
 // integers: |x|'s bits order like |x|, and every NaN's above Inf's, which
-// needs no float comparison (and no flush-to-zero question).
+// needs no float comparison (and no flush-to-zero question).  An ISA with a
+// horizontal maximum (native_convert<V>::block_max) reduces in registers.
 template <class V>
 float block_absmax(const float* values, std::size_t n) {
     using L = int_lanes<V>;
@@ -229,40 +264,64 @@ float block_absmax(const float* values, std::size_t n) {
     constexpr std::size_t width = lanes<V>::width;
     I top(0u);
     std::size_t j = 0;
-    for (; j + width <= n; j += width) {
-        const I a = L::bits(lanes<V>::load(values + j)) & I(0x7FFFFFFFu);
-        top = select(less(top, a), a, top);
-    }
-    alignas(64) float lane[width];
-    lanes<V>::store(lane, L::floats(top));
+    for (; j + width <= n; j += width) top = max_signed(top, L::bits(lanes<V>::load(values + j)) & I(0x7FFFFFFFu));
     std::uint32_t m = 0;
-    for (std::size_t l = 0; l < width; ++l) m = std::max(m, int_lanes<float>::bits(lane[l]));
+    if constexpr (native_convert<V>::block_max) {
+        m = native_convert<V>::max_lane(top);
+    } else {
+        alignas(64) float lane[width];
+        lanes<V>::store(lane, L::floats(top));
+        for (std::size_t l = 0; l < width; ++l) m = std::max(m, int_lanes<float>::bits(lane[l]));
+    }
     for (; j < n; ++j) m = std::max(m, int_lanes<float>::bits(values[j]) & 0x7FFFFFFFu);
     return int_lanes<float>::floats(m);
 }
 
-// Encodes a finished block of slot k: its scale, then its codes.
-template <class V>
-void store_q8_block(const typed_streams& t, const block_state& b, unsigned k) {
+// Codes of values · inverse; Prescale first multiplies values by 2^-64.
+template <class V, bool Prescale>
+void encode_block(std::uint8_t* codes, const float* values, std::size_t length, float inverse) {
     constexpr std::size_t width = lanes<V>::width;
+    const float prescale = Prescale ? 5.42101086e-20f : 1.0f;  // 2^-64
+    std::size_t j = 0;
+    for (; j + width <= length; j += width) {
+        V v = lanes<V>::load(values + j);
+        if constexpr (Prescale) v = v * V(prescale);
+        int_lanes<V>::store_u8(codes + j, q8_encode<V>(v, V(inverse)));
+    }
+    for (; j < length; ++j) int_lanes<float>::store_u8(codes + j, q8_encode<float>(values[j] * prescale, inverse));
+}
+
+// Encodes a finished block of slot k: its scale, then its codes.  Length:
+// the block's, when the caller knows it at compile time (0: b.length).
+template <class V, std::size_t Length = 0>
+void store_q8_block(const typed_streams& t, const block_state& b, unsigned k) {
+    const std::size_t length = Length != 0 ? Length : b.length;
     const float* values = b.fresh[k];
-    const float m = block_absmax<V>(values, b.length);
+    const float m = block_absmax<V>(values, length);
     // Zero or tiny blocks are stored as zeros; a NaN or Inf scale is kept, so
     // the block decodes as non-finite, as the unquantized state would be.
     const bool zero = m < q8_smallest_scale;
     const float scale = zero ? 0.0f : m;
-    const float inverse = (zero || !(m <= 3.40282347e38f)) ? 0.0f : 1.0f / m;
     q8_scales(t.state[k])[b.start / q8_block] = scale;
     std::uint8_t* codes = q8_codes(t.state[k], t.length) + b.start;
-    std::size_t j = 0;
-    for (; j + width <= b.length; j += width)
-        int_lanes<V>::store_u8(codes + j, q8_encode<V>(lanes<V>::load(values + j), V(inverse)));
-    for (; j < b.length; ++j) int_lanes<float>::store_u8(codes + j, q8_encode<float>(values[j], inverse));
+    // Above 2^126 the inverse would be subnormal, which flush-to-zero units
+    // (ARMv7 NEON, Helium, x86 with DAZ) read as zero: such blocks are scaled
+    // by 2^-64 first (exact, or a value too small to keep a code either way).
+    if (m > 8.50705917e37f && m <= 3.40282347e38f) {
+        encode_block<V, true>(codes, values, length, 1.0f / (m * 5.42101086e-20f));
+    } else {
+        encode_block<V, false>(codes, values, length, (zero || !(m <= 3.40282347e38f)) ? 0.0f : 1.0f / m);
+    }
 }
 
-template <class V, class Opt, class Format>
-void update_block(const typename Opt::coeffs& c, const typed_streams& t, std::size_t start, std::size_t length) {
+// One block; Length as store_q8_block's.  A compile-time length for whole
+// blocks gained AVX2 13% on q8 but, doubling the block code, made GCC stop
+// inlining AVX-512's loops (whose float32 steps then lost a third), so every
+// block takes its length at run time for now.
+template <class V, class Opt, class Format, std::size_t Length>
+void update_block(const typename Opt::coeffs& c, const typed_streams& t, std::size_t start, std::size_t length_if_0) {
     constexpr std::size_t width = lanes<V>::width;
+    const std::size_t length = Length != 0 ? Length : length_if_0;
     block_state b;
     b.start = start;
     b.length = length;
@@ -272,7 +331,7 @@ void update_block(const typename Opt::coeffs& c, const typed_streams& t, std::si
     for (; j + width <= length; j += width) update_chunk<V, Opt, Format, false>(c, t, b, start + j, width);
     if (j < length) update_chunk<V, Opt, Format, true>(c, t, b, start + j, length - j);
     for (unsigned k = 0; k < max_slots; ++k)
-        if (Format::slot(t, k) && Format::state(t, k) == EDGEOPT_Q8) store_q8_block<V>(t, b, k);
+        if (Format::slot(t, k) && Format::state(t, k) == EDGEOPT_Q8) store_q8_block<V, Length>(t, b, k);
 }
 
 template <class V, class Opt, class Format>
@@ -285,11 +344,11 @@ void run_format(const typename Opt::coeffs& coeffs, const typed_streams& streams
         std::size_t i = t.begin;
         for (; i + width <= t.end; i += width) update_chunk<V, Opt, Format, false>(c, t, unused, i, width);
         if (i < t.end) update_chunk<V, Opt, Format, true>(c, t, unused, i, t.end - i);
-        return;
-    }
-    for (std::size_t start = t.begin; start < t.end; start += q8_block) {
-        const std::size_t length = t.end - start < q8_block ? t.end - start : q8_block;
-        update_block<V, Opt, Format>(c, t, start, length);
+    } else {  // not instantiated without q8 (less code for GCC's inlining budget)
+        for (std::size_t start = t.begin; start < t.end; start += q8_block) {
+            const std::size_t length = t.end - start < q8_block ? t.end - start : q8_block;
+            update_block<V, Opt, Format, 0>(c, t, start, length);
+        }
     }
 }
 
@@ -335,48 +394,6 @@ bool run_fixed(const typename Opt::coeffs& c, const typed_streams& t) {
 }
 
 }  // namespace typed
-
-// Scalar helpers for the C API (init, reset, import, inspection): a slice
-// set to value_at(i) for every i as the kernels would store it, and a slice
-// widened.
-template <class ValueAt>
-void store_state(void* slice, edgeopt_dtype dtype, std::size_t length, ValueAt value_at) {
-    for (std::size_t i = 0; dtype != EDGEOPT_Q8 && i < length; ++i) {
-        switch (dtype) {
-            case EDGEOPT_BF16: int_lanes<float>::store_u16(static_cast<std::uint16_t*>(slice) + i, bf16_narrow<float>(value_at(i))); break;
-            case EDGEOPT_F16: int_lanes<float>::store_u16(static_cast<std::uint16_t*>(slice) + i, f16_narrow<float>(value_at(i))); break;
-            default: static_cast<float*>(slice)[i] = value_at(i); break;
-        }
-    }
-    if (dtype != EDGEOPT_Q8) return;
-    typed::block_state b;
-    for (std::size_t start = 0; start < length; start += q8_block) {
-        b.start = start;
-        b.length = length - start < q8_block ? length - start : q8_block;
-        for (std::size_t j = 0; j < b.length; ++j) b.fresh[0][j] = value_at(start + j);
-        const typed_streams t{nullptr, nullptr, {slice, nullptr, nullptr}, EDGEOPT_F32, EDGEOPT_F32,
-                              {EDGEOPT_Q8, EDGEOPT_F32, EDGEOPT_F32}, false, {0, 0}, length, 0, length};
-        typed::store_q8_block<float>(t, b, 0);
-    }
-}
-
-inline void fill_state(void* slice, edgeopt_dtype dtype, std::size_t length, float value) {
-    store_state(slice, dtype, length, [value](std::size_t) { return value; });
-}
-
-inline void write_state(void* slice, edgeopt_dtype dtype, std::size_t length, const float* values) {
-    store_state(slice, dtype, length, [values](std::size_t i) { return values[i]; });
-}
-
-inline void read_state(void* slice, edgeopt_dtype dtype, std::size_t length, float* out) {
-    const typed_streams t{nullptr, nullptr, {slice, nullptr, nullptr}, EDGEOPT_F32, EDGEOPT_F32,
-                          {dtype, EDGEOPT_F32, EDGEOPT_F32}, false, {0, 0}, length, 0, length};
-    for (std::size_t i = 0; i < length; ++i) {
-        const float scale[max_slots] = {dtype == EDGEOPT_Q8 ? q8_scales(slice)[i / q8_block] : 0.0f, 0.0f, 0.0f};
-        out[i] = dtype == EDGEOPT_Q8 ? typed::load_q8<float, false>(t, scale, 0, i, 1)
-                                     : typed::load_value<float, false>(slice, dtype, i, 1);
-    }
-}
 
 // EDGEOPT_TYPED_FIXED_FORMATS=0 keeps only the run-time format: about a
 // tenth of the code, for firmware that counts flash (README, budgets).

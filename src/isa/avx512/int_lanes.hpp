@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // AVX-512F's 32-bit integer lanes for kernel/convert.hpp; comparisons give
-// mask registers, and vpmovdw/vpmovdb narrow in one instruction.
+// mask registers, and vpmovdw/vpmovdb narrow in one instruction.  AVX-512F
+// has the 512-bit vcvtph2ps/vcvtps2ph, so f16 converts in hardware here.
 #pragma once
 #include <immintrin.h>
 
@@ -27,6 +28,8 @@ inline avx512_ivec mul_lo(avx512_ivec x, avx512_ivec y) { return _mm512_mullo_ep
 inline __mmask16 less(avx512_ivec x, avx512_ivec y) { return _mm512_cmplt_epi32_mask(x.v, y.v); }
 inline __mmask16 equal(avx512_ivec x, avx512_ivec y) { return _mm512_cmpeq_epi32_mask(x.v, y.v); }
 inline avx512_ivec select(__mmask16 mask, avx512_ivec x, avx512_ivec y) { return _mm512_mask_blend_epi32(mask, y.v, x.v); }
+inline avx512_ivec min_signed(avx512_ivec x, avx512_ivec y) { return _mm512_min_epi32(x.v, y.v); }
+inline avx512_ivec max_signed(avx512_ivec x, avx512_ivec y) { return _mm512_max_epi32(x.v, y.v); }
 
 }  // namespace edgeopt::simd
 
@@ -53,6 +56,28 @@ struct avx512_int_lanes {
     static void store_u8(std::uint8_t* p, type x) {
         _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm512_cvtepi32_epi8(x.v));
     }
+};
+
+// As AVX2's F16C (isa/avx2/int_lanes.hpp), 16 lanes at a time; the narrowing
+// suppresses exceptions, which changes no bits.
+template <class Float>
+struct avx512_native_convert {
+    static constexpr bool f16 = true, bf16 = false, block_max = true;
+    static Float widen_f16(const std::uint16_t* p) {
+        return typename Float::batch(_mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))));
+    }
+    static void narrow_f16(std::uint16_t* p, Float x) {
+        const __mmask16 nan = _mm512_cmp_ps_mask(x.b, x.b, _CMP_UNORD_Q);
+        const __m512 quiet = _mm512_mask_blend_ps(nan, x.b, _mm512_castsi512_ps(_mm512_set1_epi32(0x7FC00000)));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(p),
+                            _mm512_cvtps_ph(quiet, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    }
+    static Float decode_q8(const std::uint8_t* p, Float scale) {
+        const __m256i codes = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+        const __m256i half = _mm256_and_si256(_mm256_slli_epi16(codes, 7), _mm256_set1_epi16(static_cast<short>(0xBFFF)));
+        return typename Float::batch(_mm512_mul_ps(_mm512_cvtph_ps(half), scale.b));
+    }
+    static std::uint32_t max_lane(simd::avx512_ivec x) { return static_cast<std::uint32_t>(_mm512_reduce_max_epi32(x.v)); }
 };
 
 }  // namespace edgeopt::kernel

@@ -247,6 +247,7 @@ struct checked_loops {
     static constexpr kernel_fn<Opt> float32() { return &checked_run<Opt>; }
     template <class Opt>
     static constexpr typed_fn<Opt> typed() { return &typed_checked_run<Opt>; }
+    static constexpr conversions convert() { return conversions_of<neonv7_vec>(); }
 };
 
 extern const table neonv7_table = make_table_of<checked_loops>(EDGEOPT_ISA_NEONV7);
