@@ -121,7 +121,7 @@ if want bench && [ -f bench/CMakeLists.txt ]; then
   tools/setup.sh host bench
   banner "benchmarks: smoke run"
   cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DEDGEOPT_BUILD_BENCH=ON >/dev/null
-  cmake --build build/bench --target edgeopt-bench edgeopt-bench-parallel -j"$jobs" >/dev/null
+  cmake --build build/bench --target edgeopt-bench edgeopt-bench-parallel edgeopt-bench-aliasing -j"$jobs" >/dev/null
   # The report too: its tables and targets read whatever the run wrote.
   if build/bench/bench/edgeopt-bench --smoke --benchmark_out=build/bench/smoke.json --benchmark_out_format=json &&
      python3 bench/report.py build/bench/smoke.json --out build/bench/report >/dev/null; then
@@ -130,6 +130,7 @@ if want bench && [ -f bench/CMakeLists.txt ]; then
     failed+=("benchmark smoke run")
   fi
   if build/bench/bench/edgeopt-bench-parallel --smoke >/dev/null; then passed=$((passed + 1)); else failed+=("thread benchmark smoke run"); fi
+  if build/bench/bench/edgeopt-bench-aliasing --smoke >/dev/null; then passed=$((passed + 1)); else failed+=("aliasing benchmark smoke run"); fi
 fi
 
 if want package; then

@@ -291,11 +291,10 @@ void encode_block(std::uint8_t* codes, const float* values, std::size_t length, 
     for (; j < length; ++j) int_lanes<float>::store_u8(codes + j, q8_encode<float>(values[j] * prescale, inverse));
 }
 
-// Encodes a finished block of slot k: its scale, then its codes.  Length:
-// the block's, when the caller knows it at compile time (0: b.length).
-template <class V, std::size_t Length = 0>
+// Encodes a finished block of slot k: its scale, then its codes.
+template <class V>
 void store_q8_block(const typed_streams& t, const block_state& b, unsigned k) {
-    const std::size_t length = Length != 0 ? Length : b.length;
+    const std::size_t length = b.length;
     const float* values = b.fresh[k];
     const float m = block_absmax<V>(values, length);
     // Zero or tiny blocks are stored as zeros; a NaN or Inf scale is kept, so
@@ -314,14 +313,13 @@ void store_q8_block(const typed_streams& t, const block_state& b, unsigned k) {
     }
 }
 
-// One block; Length as store_q8_block's.  A compile-time length for whole
-// blocks gained AVX2 13% on q8 but, doubling the block code, made GCC stop
-// inlining AVX-512's loops (whose float32 steps then lost a third), so every
-// block takes its length at run time for now.
-template <class V, class Opt, class Format, std::size_t Length>
-void update_block(const typename Opt::coeffs& c, const typed_streams& t, std::size_t start, std::size_t length_if_0) {
+// One block.  A compile-time length for whole blocks gained AVX2 13% on q8
+// but, doubling the block code, made GCC stop inlining AVX-512's loops
+// (whose float32 steps then lost a third), so every block takes its length
+// at run time.
+template <class V, class Opt, class Format>
+void update_block(const typename Opt::coeffs& c, const typed_streams& t, std::size_t start, std::size_t length) {
     constexpr std::size_t width = lanes<V>::width;
-    const std::size_t length = Length != 0 ? Length : length_if_0;
     block_state b;
     b.start = start;
     b.length = length;
@@ -331,7 +329,7 @@ void update_block(const typename Opt::coeffs& c, const typed_streams& t, std::si
     for (; j + width <= length; j += width) update_chunk<V, Opt, Format, false>(c, t, b, start + j, width);
     if (j < length) update_chunk<V, Opt, Format, true>(c, t, b, start + j, length - j);
     for (unsigned k = 0; k < max_slots; ++k)
-        if (Format::slot(t, k) && Format::state(t, k) == EDGEOPT_Q8) store_q8_block<V, Length>(t, b, k);
+        if (Format::slot(t, k) && Format::state(t, k) == EDGEOPT_Q8) store_q8_block<V>(t, b, k);
 }
 
 template <class V, class Opt, class Format>
@@ -347,7 +345,7 @@ void run_format(const typename Opt::coeffs& coeffs, const typed_streams& streams
     } else {  // not instantiated without q8 (less code for GCC's inlining budget)
         for (std::size_t start = t.begin; start < t.end; start += q8_block) {
             const std::size_t length = t.end - start < q8_block ? t.end - start : q8_block;
-            update_block<V, Opt, Format, 0>(c, t, start, length);
+            update_block<V, Opt, Format>(c, t, start, length);
         }
     }
 }
