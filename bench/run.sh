@@ -5,7 +5,7 @@
 # bench/report.py turns it into bench/results/README-table.md and
 # bench/results/performance.svg.
 #
-#   bench/run.sh             full run (about 12 minutes on 2 cores)
+#   bench/run.sh             full run (about 18 minutes on 2 cores)
 #   bench/run.sh --smoke     every benchmark once at 4K, a few seconds; for CI
 #
 # Environment: BUILD_DIR (bench/build), CORE (last CPU), REPETITIONS (5),
